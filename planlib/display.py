@@ -1,0 +1,65 @@
+"""Tables as a reader sees them: rounded, with thousands separators, in stable text.
+
+Notebooks show frames through ``format_table`` so that the stored outputs (which
+nbval compares) change only when a figure changes, never with float noise.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import numpy as np
+import pandas as pd
+
+
+def format_table(
+    frame: pd.DataFrame,
+    *,
+    money: Iterable[str] = (),
+    pct: Iterable[str] = (),
+    ratio: Iterable[str] = (),
+    decimals: int = 0,
+) -> pd.DataFrame:
+    """Return a copy with ``money`` columns as ``12,345``, ``pct`` as ``12.3%`` and ``ratio`` as ``1.23``.
+
+    Other float columns are rounded to two decimals; missing values show as ``-``.
+    """
+    out = frame.copy()
+    money, pct, ratio = set(money), set(pct), set(ratio)
+    for column in out.columns:
+        values = out[column]
+        if column in money:
+            out[column] = values.map(lambda v: _blank(v) or f"{v:,.{decimals}f}")
+        elif column in pct:
+            signed = str(column).endswith(("growth", "change", "yoy", "gap"))
+            pattern = "{:+.1%}" if signed else "{:.1%}"
+            out[column] = values.map(lambda v: _blank(v) or pattern.format(v))
+        elif column in ratio or pd.api.types.is_float_dtype(values):
+            out[column] = values.map(lambda v: _blank(v) or f"{v:,.2f}")
+        elif pd.api.types.is_datetime64_any_dtype(values):
+            out[column] = values.dt.strftime("%Y-%m-%d").fillna("-")
+    return out
+
+
+def _blank(value) -> str:
+    """'-' for a missing or infinite value, '' otherwise (so ``or`` falls through)."""
+    if value is None or value is pd.NA or value is pd.NaT:
+        return "-"
+    if isinstance(value, (float, np.floating)) and not np.isfinite(value):
+        return "-"
+    return ""
+
+
+def format_money(value: float, currency: str = "") -> str:
+    """An amount in a sentence: ``12.3M``, ``456k`` or ``789``, with the currency if given."""
+    sign = "-" if value < 0 else ""
+    value = abs(value)
+    if value >= 1e9:
+        text = f"{value / 1e9:.2f}bn"
+    elif value >= 1e6:
+        text = f"{value / 1e6:.2f}M"
+    elif value >= 1e4:
+        text = f"{value / 1e3:.0f}k"
+    else:
+        text = f"{value:,.0f}"
+    return f"{sign}{text}" + (f" {currency}" if currency else "")

@@ -1,0 +1,150 @@
+"""All reading and writing: source files, SQL, pack artifacts, file hashes.
+
+Stage modules never touch the disk; they receive and return frames. Errors name
+the file so the user knows where to look.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from planlib.errors import DataError
+
+ENCODINGS_TRIED = ("utf-8-sig", "gbk")  # utf-8-sig reads plain UTF-8 too
+
+
+def read_table(
+    path: Path,
+    *,
+    kind: str | None = None,
+    encoding: str = "auto",
+    sheet: str | int | None = None,
+    label: str | None = None,
+) -> pd.DataFrame:
+    """Read a CSV, Excel or Parquet file into a frame of raw (untyped) columns.
+
+    CSV text columns are read as strings so that nothing is guessed before the
+    loader's checks; ``encoding="auto"`` tries UTF-8 (with or without BOM), then GBK.
+    """
+    label = label or str(path)
+    if not path.is_file():
+        raise DataError("file not found", path=label)
+    kind = kind or _kind_from_suffix(path)
+    try:
+        if kind == "csv":
+            return _read_csv(path, encoding=encoding, label=label)
+        if kind == "excel":
+            return pd.read_excel(path, sheet_name=0 if sheet is None else sheet, engine="openpyxl")
+        if kind == "parquet":
+            return pd.read_parquet(path)
+    except DataError:
+        raise
+    except (ValueError, OSError, KeyError) as err:
+        raise DataError(f"cannot read as {kind}: {err}", path=label) from None
+    raise DataError(f"unknown file type '{path.suffix}' (expected .csv, .xlsx or .parquet)", path=label)
+
+
+def _kind_from_suffix(path: Path) -> str:
+    suffixes = [s.lower() for s in path.suffixes]
+    if ".csv" in suffixes or ".txt" in suffixes:
+        return "csv"
+    if suffixes and suffixes[-1] in (".xlsx", ".xlsm", ".xls"):
+        return "excel"
+    if suffixes and suffixes[-1] in (".parquet", ".pq"):
+        return "parquet"
+    return suffixes[-1].lstrip(".") if suffixes else "unknown"
+
+
+def _read_csv(path: Path, *, encoding: str, label: str) -> pd.DataFrame:
+    if path.stat().st_size == 0:
+        raise DataError("the file is empty", path=label)
+    encodings = ENCODINGS_TRIED if encoding == "auto" else (encoding,)
+    last_error: Exception | None = None
+    for enc in encodings:
+        try:
+            return pd.read_csv(path, encoding=enc, dtype=str, keep_default_na=False, na_values=[""])
+        except UnicodeDecodeError as err:
+            last_error = err
+        except pd.errors.EmptyDataError:
+            raise DataError("the file is empty", path=label) from None
+    raise DataError(
+        f"cannot decode the text as {' or '.join(encodings)} ({last_error}); "
+        "set data.encoding to the file's encoding",
+        path=label,
+    )
+
+
+def read_sql(url: str, query: str, *, password_env: str | None = None, label: str = "sql") -> pd.DataFrame:
+    """Run ``query`` against the database at SQLAlchemy ``url``.
+
+    The password never comes from params: it is read from the environment variable
+    named by ``password_env`` and set on the URL here, so it reaches no notebook.
+    """
+    import sqlalchemy
+
+    engine_url = sql_url_with_password(url, password_env)
+    engine = sqlalchemy.create_engine(engine_url)
+    try:
+        with engine.connect() as conn:
+            return pd.read_sql_query(sqlalchemy.text(query), conn)
+    except sqlalchemy.exc.SQLAlchemyError as err:
+        message = str(err.orig if getattr(err, "orig", None) else err).splitlines()[0]
+        raise DataError(f"the SQL query failed: {message}", path=label) from None
+    finally:
+        engine.dispose()
+
+
+def sql_url_with_password(url: str, password_env: str | None) -> Any:
+    """The SQLAlchemy URL with the password taken from ``$password_env`` (if named)."""
+    import sqlalchemy
+
+    parsed = sqlalchemy.engine.make_url(url)
+    if password_env:
+        password = os.environ.get(password_env)
+        if password is None:
+            raise DataError(
+                f"data.password_env names the environment variable {password_env}, which is not set",
+                path="sql",
+            )
+        parsed = parsed.set(password=password)
+    return parsed
+
+
+def write_artifact(frame: pd.DataFrame, pack: Path, name: str) -> Path:
+    """Write one table of a pack as Parquet: ``<pack>/artifacts/<name>.parquet``."""
+    folder = pack / "artifacts"
+    folder.mkdir(parents=True, exist_ok=True)
+    target = folder / f"{name}.parquet"
+    frame.to_parquet(target, index=False)
+    return target
+
+
+def read_artifact(pack: Path, name: str) -> pd.DataFrame:
+    """Read one table written by ``write_artifact``."""
+    return pd.read_parquet(pack / "artifacts" / f"{name}.parquet")
+
+
+def has_artifact(pack: Path, name: str) -> bool:
+    return (pack / "artifacts" / f"{name}.parquet").is_file()
+
+
+def write_json(data: Any, target: Path) -> Path:
+    """Write JSON with sorted keys and a trailing newline (stable diffs)."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(json.dumps(data, indent=2, sort_keys=True, default=str) + "\n", encoding="utf-8")
+    return target
+
+
+def hash_file(path: Path, *, chunk: int = 1 << 20) -> str:
+    """SHA-256 of a file's bytes, streamed (inputs may be large)."""
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        while block := handle.read(chunk):
+            digest.update(block)
+    return digest.hexdigest()

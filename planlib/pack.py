@@ -1,0 +1,188 @@
+"""The plan pack: run the notebooks in order with papermill into ``reports/<plan>/<period>/``.
+
+A pack appears whole or not at all: everything is written to a temporary folder
+beside it and renamed at the end. A failed notebook is kept outside the pack.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import platform
+import shutil
+import time
+import uuid
+from importlib import metadata
+from pathlib import Path
+from typing import Callable
+
+from planlib import io, paths
+from planlib.errors import PackError
+from planlib.plan import Plan, load_plan
+from planlib.report import render_html
+from planlib.workflow import resolve_period
+
+MANIFEST = "manifest.json"
+_PACKAGES = ("planlib", "pandas", "numpy", "statsmodels", "scipy", "pyarrow", "matplotlib", "openpyxl", "papermill", "nbconvert")
+
+
+def list_notebooks(root: Path) -> list[Path]:
+    """The cycle's notebooks, in the order they run (``NN_stage.ipynb``)."""
+    return sorted(paths.notebooks_dir(root).glob("[0-9][0-9]_*.ipynb"))
+
+
+def run_pack(
+    params_path: str | Path,
+    *,
+    period: str = "",
+    as_of: str = "",
+    force: bool = False,
+    root: str | Path | None = None,
+    echo: Callable[[str], None] = lambda line: None,
+) -> Path:
+    """Execute the cycle for one params file and return the finished pack folder.
+
+    Parameters
+    ----------
+    params_path : path
+        ``params/<plan>.yaml`` (relative to the project root or absolute).
+    period : str, default "" (the plan year)
+        ``2025`` for the annual plan, ``2025-Q2`` for a quarterly tracking pack.
+    as_of : str, default ""
+        Last day of data to use (see ``workflow.resolve_period``).
+    force : bool, default False
+        Replace an existing pack of the same plan and period.
+    echo : callable
+        Receives one progress line per notebook.
+
+    Raises
+    ------
+    ParamsError
+        The params file is invalid (nothing is run).
+    PackError
+        The pack exists (without ``force``) or a notebook failed.
+    """
+    project = paths.find_project_root(root)
+    params_file = paths.resolve(params_path, project)
+    plan = load_plan(params_file)
+    period, cutoff = resolve_period(plan, period=period, as_of=as_of)
+    final = paths.pack_dir(project, plan.plan, period)
+    if final.exists() and not force:
+        raise PackError(f"{_rel(final, project)} exists already; use --force to replace it")
+    notebooks = list_notebooks(project)
+    if not notebooks:
+        raise PackError(f"no notebooks to run in {_rel(paths.notebooks_dir(project), project)}")
+
+    staging = final.parent / f".staging-{period}-{uuid.uuid4().hex[:8]}"
+    staging.mkdir(parents=True)
+    timings: dict[str, float] = {}
+    started = time.time()
+    try:
+        for i, notebook in enumerate(notebooks, 1):
+            seconds = _execute(notebook, staging, project=project, params_file=params_file, period=period, as_of=cutoff, plan=plan)
+            timings[notebook.name] = round(seconds, 2)
+            echo(f"[{i}/{len(notebooks)}] {notebook.name} done in {seconds:.1f} s")
+        html = staging / "html"
+        html.mkdir()
+        for notebook in notebooks:
+            render_html(staging / notebook.name, html / f"{notebook.stem}.html")
+        io.write_json(
+            _manifest(plan, params_file, project, period=period, as_of=cutoff, timings=timings, seconds=time.time() - started),
+            staging / MANIFEST,
+        )
+        _publish(staging, final)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    echo(f"pack written to {_rel(final, project)}")
+    return final
+
+
+def _execute(notebook: Path, staging: Path, *, project: Path, params_file: Path, period: str, as_of: dt.date, plan: Plan) -> float:
+    import papermill
+    from papermill.exceptions import PapermillExecutionError
+
+    output = staging / notebook.name
+    parameters = {
+        "params_path": str(params_file),
+        "pack_dir": str(staging),
+        "period": period,
+        "as_of": str(as_of),
+    }
+    begin = time.perf_counter()
+    try:
+        papermill.execute_notebook(
+            str(notebook),
+            str(output),
+            parameters=parameters,
+            kernel_name="python3",
+            cwd=str(project),
+            progress_bar=False,
+            log_output=False,
+        )
+    except PapermillExecutionError as err:
+        kept = _keep_failed(output, project, plan.plan, period)
+        evalue = str(err.evalue).strip().splitlines()[0] if str(err.evalue).strip() else ""
+        raise PackError(
+            f"{notebook.name} failed in cell {err.exec_count}: {err.ename}: {evalue} "
+            f"(failed notebook kept at {_rel(kept, project)})",
+            notebook=notebook.name,
+        ) from None
+    return time.perf_counter() - begin
+
+
+def _keep_failed(output: Path, project: Path, plan_name: str, period: str) -> Path:
+    """Move a failed notebook out of the staging folder so the user can open it."""
+    folder = paths.reports_dir(project) / plan_name / "failed" / period
+    folder.mkdir(parents=True, exist_ok=True)
+    target = folder / output.name
+    if output.exists():
+        shutil.move(str(output), target)
+    return target
+
+
+def _publish(staging: Path, final: Path) -> None:
+    """Swap the staging folder into place (renames only, so a pack is never half there)."""
+    old = None
+    if final.exists():
+        old = final.parent / f".replaced-{final.name}-{uuid.uuid4().hex[:8]}"
+        os.rename(final, old)
+    os.rename(staging, final)
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)
+
+
+def _manifest(plan: Plan, params_file: Path, project: Path, *, period: str, as_of: dt.date, timings: dict[str, float], seconds: float) -> dict:
+    inputs = {_rel(params_file, project): io.hash_file(params_file)}
+    for spec in (plan.data, plan.data.quotas, plan.data.reps, plan.targets.commitments):
+        path = getattr(spec, "path", None)
+        if path:
+            file = paths.resolve(path, project)
+            inputs[path] = io.hash_file(file) if file.is_file() else "missing"
+    if plan.data.source == "demo":
+        inputs["demo company"] = f"planlib.demo, n_lines={plan.data.demo.n_lines}, seed={plan.data.demo.seed}"
+    versions = {}
+    for name in _PACKAGES:
+        try:
+            versions[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            versions[name] = "not installed"
+    versions["python"] = platform.python_version()
+    return {
+        "plan": plan.plan,
+        "period": period,
+        "as_of": str(as_of),
+        "status": "complete",
+        "created": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+        "inputs": inputs,
+        "params": plan.to_dict(),
+        "packages": versions,
+        "timings_seconds": {**timings, "total": round(seconds, 2)},
+    }
+
+
+def _rel(path: Path, root: Path) -> str:
+    try:
+        return str(path.relative_to(root))
+    except ValueError:
+        return str(path)

@@ -1,0 +1,403 @@
+"""The params file of one plan run, validated into a frozen, typed ``Plan``.
+
+This is the only place params YAML is parsed. Unknown keys, wrong types, weights that
+do not sum to 1 and dates out of order all stop here with one line naming the key.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import math
+from pathlib import Path
+from typing import Any, Literal
+
+import annotated_types
+import yaml
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+
+from planlib import schema
+from planlib.errors import ParamsError
+
+_WEIGHT_TOLERANCE = 1e-6
+
+
+class _Section(BaseModel):
+    """Base of every params section: frozen, typed, unknown keys are errors."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=False)
+
+
+class DemoSpec(_Section):
+    """Size and seed of the embedded demo company."""
+
+    n_lines: int = Field(50_000, ge=1_000, le=20_000_000)
+    seed: int = 7
+    start: dt.date = dt.date(2021, 1, 1)
+    end: dt.date = dt.date(2025, 12, 31)
+
+    @model_validator(mode="after")
+    def _dates_in_order(self) -> "DemoSpec":
+        if self.start >= self.end:
+            raise ValueError(
+                f"data.demo.start must be before data.demo.end; got {self.start} and {self.end}"
+            )
+        return self
+
+
+class TableSource(_Section):
+    """A side table read from a file, with its columns mapped onto planlib's names."""
+
+    path: str
+    columns: dict[str, str] = Field(default_factory=dict)
+    encoding: Literal["auto", "utf-8", "utf-8-sig", "gbk"] = "auto"
+    sheet: str | int | None = None
+
+
+class DataSpec(_Section):
+    """Where the order lines come from and how their columns map onto the contract."""
+
+    source: Literal["demo", "csv", "excel", "parquet", "sql"] = "demo"
+    path: str | None = None
+    encoding: Literal["auto", "utf-8", "utf-8-sig", "gbk"] = "auto"
+    sheet: str | int | None = None
+    query: str | None = None
+    url: str | None = None
+    password_env: str | None = None
+    columns: dict[str, str] = Field(default_factory=dict)
+    demo: DemoSpec = DemoSpec()
+    start: dt.date | None = None
+    product_lines: dict[str, Literal["mature", "strategic", "potential"]] = Field(
+        default_factory=dict
+    )
+    regions: dict[str, Literal["mature", "growth", "emerging"]] = Field(default_factory=dict)
+    channels: dict[str, Literal["mature", "growth", "emerging"]] = Field(default_factory=dict)
+    reps: TableSource | None = None
+    quotas: TableSource | None = None
+
+    @field_validator("columns")
+    @classmethod
+    def _known_canonical_columns(cls, value: dict[str, str]) -> dict[str, str]:
+        for key in value:
+            if key not in schema.ALL_COLUMNS:
+                raise ValueError(_unknown_key_message(f"data.columns.{key}", key, schema.ALL_COLUMNS))
+        return value
+
+    @model_validator(mode="after")
+    def _source_has_what_it_needs(self) -> "DataSpec":
+        if self.source in ("csv", "excel", "parquet") and not self.path:
+            raise ValueError(f"data.path is required when data.source is '{self.source}'")
+        if self.source == "sql" and not (self.url and self.query):
+            raise ValueError("data.url and data.query are required when data.source is 'sql'")
+        if self.url and "@" in self.url.split("://", 1)[-1].split("/", 1)[0]:
+            user_part = self.url.split("://", 1)[-1].split("@", 1)[0]
+            if ":" in user_part:
+                raise ValueError(
+                    "data.url must not hold a password; name an environment variable "
+                    "in data.password_env instead"
+                )
+        return self
+
+
+class ReviewSpec(_Section):
+    """Options of the review of the past year."""
+
+    abc_thresholds: tuple[float, float, float] = (0.80, 0.15, 0.05)
+
+    @field_validator("abc_thresholds")
+    @classmethod
+    def _shares_sum_to_one(cls, value: tuple[float, float, float]) -> tuple[float, float, float]:
+        _check_weights("review.abc_thresholds", value)
+        return value
+
+
+class ForecastSpec(_Section):
+    """Which segment levels to forecast and how."""
+
+    levels: tuple[tuple[str, ...], ...] = (
+        ("product_line",),
+        ("region",),
+        ("channel",),
+        ("product_line", "region"),
+    )
+    model: Literal["auto", "ets_theta", "ets", "theta", "seasonal_naive", "naive2"] = "auto"
+    quantiles: tuple[float, ...] = (0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9)
+    n_jobs: int = Field(2, ge=1, le=64)
+    n_paths: int = Field(1000, ge=100, le=100_000)
+    seed: int = 0
+
+    @field_validator("levels")
+    @classmethod
+    def _known_dimensions(cls, value: tuple[tuple[str, ...], ...]) -> tuple[tuple[str, ...], ...]:
+        for level in value:
+            for dim in level:
+                if dim not in schema.SEGMENT_DIMENSIONS:
+                    raise ValueError(
+                        _unknown_key_message("forecast.levels", dim, schema.SEGMENT_DIMENSIONS)
+                    )
+        return value
+
+    @field_validator("quantiles")
+    @classmethod
+    def _quantiles_in_range(cls, value: tuple[float, ...]) -> tuple[float, ...]:
+        if not all(0 < q < 1 for q in value) or list(value) != sorted(set(value)):
+            raise ValueError(f"must be increasing values between 0 and 1; got {list(value)}")
+        return value
+
+
+class TargetsSpec(_Section):
+    """How the annual target is set and the rules that decompose it."""
+
+    method: Literal["growth", "quantile", "amount"] = "growth"
+    growth: float = Field(0.10, ge=-0.5, le=3)
+    quantile: float = Field(0.7, gt=0, lt=1)
+    amount: float | None = Field(None, gt=0)
+    min_growth: float | None = Field(None, ge=-0.5, le=3)
+    strategic_share_min: float | None = Field(None, ge=0, le=1)
+    market_size: float | None = Field(None, gt=0)
+    market_share_target: float | None = Field(None, gt=0, le=1)
+    quarter_weights: tuple[float, float, float, float] | None = None
+    role_growth: dict[Literal["mature", "strategic", "potential"], float] = Field(
+        default_factory=lambda: {"mature": 0.05, "strategic": 0.40, "potential": 0.20}
+    )
+    stage_growth: dict[Literal["mature", "growth", "emerging"], float] = Field(
+        default_factory=lambda: {"mature": 0.04, "growth": 0.15, "emerging": 0.30}
+    )
+    ramp_months: int = Field(6, ge=0, le=24)
+    repurchase_uplift: float = Field(0.0, ge=-0.5, le=1)
+    order_value_uplift: float = Field(0.0, ge=-0.5, le=1)
+    commitments: TableSource | None = None
+
+    @field_validator("quarter_weights")
+    @classmethod
+    def _weights_sum_to_one(cls, value):
+        if value is not None:
+            _check_weights("targets.quarter_weights", value)
+        return value
+
+    @model_validator(mode="after")
+    def _method_has_its_value(self) -> "TargetsSpec":
+        if self.method == "amount" and self.amount is None:
+            raise ValueError("targets.amount is required when targets.method is 'amount'")
+        if (self.market_share_target is None) != (self.market_size is None):
+            raise ValueError(
+                "targets.market_size and targets.market_share_target go together; "
+                "give both or neither"
+            )
+        return self
+
+
+class ActionsSpec(_Section):
+    """Funnel defaults and the budget of the action plan (used by notebook 04)."""
+
+    win_rate: float = Field(0.25, gt=0, le=1)
+    proposal_per_visit: float = Field(0.30, gt=0, le=1)
+    visits_per_lead: float = Field(1.5, gt=0, le=20)
+    max_visits_per_rep_month: int = Field(60, ge=1, le=1000)
+    budget: float = Field(0.0, ge=0)
+
+
+class TrackingSpec(_Section):
+    """Thresholds and carry-forward rule of in-year tracking (used by notebook 05)."""
+
+    green: float = Field(0.98, gt=0, le=2)
+    amber: float = Field(0.90, gt=0, le=2)
+    carry_forward: Literal["carry_shortfall", "hold_annual"] = "carry_shortfall"
+
+    @model_validator(mode="after")
+    def _thresholds_in_order(self) -> "TrackingSpec":
+        if self.amber >= self.green:
+            raise ValueError(
+                f"tracking.amber must be below tracking.green; got {self.amber} and {self.green}"
+            )
+        return self
+
+
+class Plan(_Section):
+    """One plan run: who, which year, which data, and every stage's options."""
+
+    plan: str = Field(pattern=r"^[A-Za-z0-9_\-]+$")
+    title: str = ""
+    currency: str = "CNY"
+    plan_year: int = Field(ge=1990, le=2100)
+    as_of: dt.date | None = None
+    data: DataSpec = DataSpec()
+    review: ReviewSpec = ReviewSpec()
+    forecast: ForecastSpec = ForecastSpec()
+    targets: TargetsSpec = TargetsSpec()
+    actions: ActionsSpec = ActionsSpec()
+    tracking: TrackingSpec = TrackingSpec()
+    source_path: str | None = Field(None, exclude=True)
+
+    @model_validator(mode="after")
+    def _dates_in_order(self) -> "Plan":
+        year_start = dt.date(self.plan_year, 1, 1)
+        if self.as_of is not None and self.as_of >= year_start:
+            raise ValueError(
+                f"as_of must be before the plan year {self.plan_year} starts; got {self.as_of} "
+                "(quarterly packs take their as-of date from --period / --as-of)"
+            )
+        if self.data.start is not None and self.data.start >= self.history_end:
+            raise ValueError(
+                f"data.start must be before as_of; got {self.data.start} and {self.history_end}"
+            )
+        return self
+
+    @property
+    def history_end(self) -> dt.date:
+        """Last day of history the annual plan may use (default: Dec 31 before the plan year)."""
+        return self.as_of or dt.date(self.plan_year - 1, 12, 31)
+
+    @property
+    def review_year(self) -> int:
+        """The year under review: the last calendar year before the plan year."""
+        return self.plan_year - 1
+
+    def to_dict(self) -> dict[str, Any]:
+        """The validated params as plain JSON-able values (for manifests)."""
+        return self.model_dump(mode="json")
+
+
+def load_plan(path: str | Path, *, overrides: dict[str, Any] | None = None) -> Plan:
+    """Read and validate a params YAML file.
+
+    Parameters
+    ----------
+    path : str or Path
+        The params file, e.g. ``params/demo.yaml``.
+    overrides : dict, optional
+        Dotted keys to replace before validation (``{"targets.growth": 0.2}``).
+
+    Raises
+    ------
+    ParamsError
+        One line naming the file, the key, what was expected and what was found.
+    """
+    path = Path(path)
+    label = _label(path)
+    if not path.is_file():
+        raise ParamsError("params file not found", path=label)
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as err:
+        mark = getattr(err, "problem_mark", None)
+        where = f" at line {mark.line + 1}" if mark is not None else ""
+        raise ParamsError(f"not valid YAML{where}: {getattr(err, 'problem', err)}", path=label) from None
+    if not isinstance(raw, dict):
+        raise ParamsError(f"expected a mapping of keys at the top; got {type(raw).__name__}", path=label)
+    for dotted, value in (overrides or {}).items():
+        _set_dotted(raw, dotted, value)
+    return validate_plan(raw, label=label)
+
+
+def validate_plan(raw: dict[str, Any], *, label: str = "params") -> Plan:
+    """Validate a params mapping into a ``Plan`` (see ``load_plan``)."""
+    try:
+        plan = Plan.model_validate({**raw, "source_path": label})
+    except ValidationError as err:
+        raise _params_error(err, label) from None
+    return plan
+
+
+def _params_error(err: ValidationError, label: str) -> ParamsError:
+    """Turn pydantic's first error into planlib's one-line message."""
+    first = err.errors()[0]
+    loc = [str(part) for part in first["loc"]]
+    key = ".".join(loc)
+    found = first.get("input")
+    kind = first["type"]
+    if kind == "extra_forbidden":
+        parent = _model_at(Plan, loc[:-1])
+        choices = list(parent.model_fields) if parent is not None else []
+        choices = [c for c in choices if c != "source_path"]
+        message = _unknown_key_message(key, loc[-1], choices)
+    elif kind == "missing":
+        message = f"{key} is required"
+    elif kind in {"greater_than", "greater_than_equal", "less_than", "less_than_equal"}:
+        low, high = _bounds_at(Plan, loc)
+        message = f"{key} must be between {_fmt(low)} and {_fmt(high)}; got {_fmt(found)}"
+    elif kind == "value_error":
+        text = str(first.get("ctx", {}).get("error", first["msg"]))
+        first_word = text.split(" ", 1)[0]
+        names_its_key = not key or text.startswith("unknown key") or "." in first_word or first_word == key
+        message = text if names_its_key else f"{key} {text}"
+    elif kind == "literal_error":
+        expected = first.get("ctx", {}).get("expected", "")
+        message = f"{key} must be one of {expected}; got {found!r}"
+    else:
+        text = first["msg"].replace("Input should be", "must be")
+        message = f"{key} {text[0].lower()}{text[1:]}; got {found!r}"
+    return ParamsError(message, path=label, key=key or None)
+
+
+def _unknown_key_message(key: str, name: str, choices) -> str:
+    close = difflib.get_close_matches(str(name), [str(c) for c in choices], n=1, cutoff=0.6)
+    hint = f"; did you mean '{close[0]}'?" if close else f"; expected one of {', '.join(map(str, choices))}"
+    return f"unknown key {key}{hint}"
+
+
+def _model_at(model: type[BaseModel], loc: list[str]) -> type[BaseModel] | None:
+    """The pydantic model class found by walking ``loc`` from ``model``."""
+    current: Any = model
+    for part in loc:
+        if not (isinstance(current, type) and issubclass(current, BaseModel)):
+            return None
+        field = current.model_fields.get(part)
+        if field is None:
+            return None
+        current = _unwrap_model(field.annotation)
+    return current if isinstance(current, type) and issubclass(current, BaseModel) else None
+
+
+def _unwrap_model(annotation: Any) -> Any:
+    for arg in getattr(annotation, "__args__", ()) or ():
+        if isinstance(arg, type) and issubclass(arg, BaseModel):
+            return arg
+    return annotation
+
+
+def _bounds_at(model: type[BaseModel], loc: list[str]) -> tuple[Any, Any]:
+    parent = _model_at(model, loc[:-1])
+    field = parent.model_fields.get(loc[-1]) if parent is not None else None
+    low, high = "-inf", "inf"
+    for meta in field.metadata if field is not None else []:
+        if isinstance(meta, (annotated_types.Ge, annotated_types.Gt)):
+            low = getattr(meta, "ge", getattr(meta, "gt", low))
+        if isinstance(meta, (annotated_types.Le, annotated_types.Lt)):
+            high = getattr(meta, "le", getattr(meta, "lt", high))
+    return low, high
+
+
+def _check_weights(key: str, values) -> None:
+    if any(v < 0 for v in values):
+        raise ValueError(f"{key} must not be negative; got {list(values)}")
+    total = math.fsum(values)
+    if abs(total - 1) > _WEIGHT_TOLERANCE:
+        raise ValueError(f"{key} must sum to 1; got {list(values)} (sum {total:g})")
+
+
+def _fmt(value: Any) -> str:
+    return f"{value:g}" if isinstance(value, float) else str(value)
+
+
+def _set_dotted(raw: dict[str, Any], dotted: str, value: Any) -> None:
+    node = raw
+    *parents, leaf = dotted.split(".")
+    for part in parents:
+        node = node.setdefault(part, {})
+    node[leaf] = value
+
+
+def _label(path: Path) -> str:
+    """The params path as the user would write it (relative to the cwd when possible)."""
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)

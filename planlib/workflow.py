@@ -1,0 +1,195 @@
+"""Wiring between the notebooks: which artifact comes from which stage, read or built on demand.
+
+A notebook asks ``run.table("orders")``: inside a pack it reads what an earlier
+notebook wrote; run alone in JupyterLab it builds the missing upstream tables
+through planlib. Stage modules stay free of I/O; all of it happens here and in ``io``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+import pandas as pd
+
+from planlib import data, io, paths, schema
+from planlib.errors import ParamsError
+from planlib.plan import Plan, load_plan
+
+_PERIOD = re.compile(r"^(?P<year>\d{4})(-Q(?P<quarter>[1-4]))?$")
+
+
+@dataclass
+class Run:
+    """One execution of the cycle: the plan, its data cut-off and the pack folder it writes to."""
+
+    plan: Plan
+    root: Path
+    pack: Path
+    period: str
+    as_of: dt.date
+    _cache: dict[str, pd.DataFrame] = field(default_factory=dict, repr=False)
+
+    @property
+    def is_quarterly(self) -> bool:
+        """True for an in-year tracking pack (period ``YYYY-Qn``)."""
+        return "-Q" in self.period
+
+    def table(self, name: str) -> pd.DataFrame:
+        """An artifact of this run: read from the pack, or built through planlib if missing."""
+        if name in self._cache:
+            return self._cache[name]
+        if not io.has_artifact(self.pack, name):
+            builder = _BUILDERS.get(name)
+            if builder is None:
+                raise KeyError(f"no artifact '{name}' in {self.pack} and no stage that builds it")
+            for key, frame in builder(self).items():
+                self.save(key, frame)
+        frame = io.read_artifact(self.pack, name)
+        self._cache[name] = frame
+        return frame
+
+    def save(self, name: str, frame: pd.DataFrame) -> Path:
+        """Write an artifact of this run (Parquet) and keep it at hand."""
+        self._cache[name] = frame
+        return io.write_artifact(frame, self.pack, name)
+
+    def resolve(self, path: str) -> Path:
+        """A path from the params file, anchored on the project root."""
+        return paths.resolve(path, self.root)
+
+
+def open_run(
+    params_path: str = "params/demo.yaml",
+    *,
+    pack_dir: str = "",
+    period: str = "",
+    as_of: str = "",
+    root: str | Path | None = None,
+) -> Run:
+    """Start a run from a notebook's parameters.
+
+    Parameters
+    ----------
+    params_path : str
+        The params file, relative to the project root.
+    pack_dir : str, default ""
+        The pack folder to read and write artifacts in; empty means a fresh scratch
+        folder (a notebook run alone recomputes its upstream tables).
+    period : str, default ""
+        ``YYYY`` for the annual plan (the default: the plan year) or ``YYYY-Qn`` for a
+        quarterly tracking pack.
+    as_of : str, default ""
+        Last day of data to use; defaults to the day before the plan year (annual) or
+        the end of the quarter (quarterly).
+    """
+    project = paths.find_project_root(root)
+    plan = load_plan(paths.resolve(params_path, project))
+    period, cutoff = resolve_period(plan, period=period, as_of=as_of)
+    pack = Path(pack_dir) if pack_dir else Path(tempfile.mkdtemp(prefix=f"planlib-{plan.plan}-"))
+    return Run(plan=plan, root=project, pack=pack, period=period, as_of=cutoff)
+
+
+def resolve_period(plan: Plan, *, period: str = "", as_of: str | dt.date = "") -> tuple[str, dt.date]:
+    """The pack period and data cut-off date of a run, checked against the plan year."""
+    period = period or str(plan.plan_year)
+    match = _PERIOD.match(period)
+    if not match:
+        raise ParamsError(f"period must look like 2025 or 2025-Q2; got {period!r}", key="period")
+    year = int(match["year"])
+    if year != plan.plan_year:
+        raise ParamsError(f"period {period} is not in the plan year {plan.plan_year}", key="period")
+    if match["quarter"]:
+        quarter_end = pd.Period(f"{year}Q{match['quarter']}", freq="Q").end_time.date()
+        default = quarter_end
+    else:
+        default = plan.history_end
+    if as_of:
+        cutoff = pd.Timestamp(as_of).date()
+        if match["quarter"] is None and cutoff > plan.history_end:
+            raise ParamsError(
+                f"as-of {cutoff} is inside the plan year; an annual plan uses history to "
+                f"{plan.history_end} (use --period {year}-Qn for tracking)",
+                key="as_of",
+            )
+        if match["quarter"] and not (dt.date(year, 1, 1) <= cutoff <= default):
+            raise ParamsError(f"as-of {cutoff} is outside {year} up to the end of {period}", key="as_of")
+    else:
+        cutoff = default
+    return period, cutoff
+
+
+def build_intake(run: Run) -> dict[str, pd.DataFrame]:
+    """Load the plan's data, map it onto the contract, and describe what was done."""
+    plan = run.plan
+    spec = plan.data
+    if spec.source == "demo":
+        from planlib import demo
+
+        raw = demo.generate_demo_orders(
+            spec.demo.n_lines, seed=spec.demo.seed, start=str(spec.demo.start), end=str(spec.demo.end)
+        )
+        label, columns = "demo company", {}
+        side = demo.demo_side_tables(seed=spec.demo.seed, start=str(spec.demo.start), end=str(spec.demo.end))
+    elif spec.source == "sql":
+        raw = io.read_sql(spec.url, spec.query, password_env=spec.password_env, label="data.query")
+        label, columns, side = "data.query", spec.columns, {}
+    else:
+        path = run.resolve(spec.path)
+        label = spec.path
+        raw = io.read_table(path, kind=spec.source, encoding=spec.encoding, sheet=spec.sheet, label=label)
+        columns, side = spec.columns, {}
+    orders, quality = data.canonicalize_orders(raw, columns=columns, label=label)
+    notes = [quality]
+    file_months = data.summarize_months(orders)
+    for row in file_months.loc[~file_months["complete"]].itertuples():
+        notes.append(_note(f"incomplete month in the source: {row.month:%Y-%m}", row.lines, row.revenue, row.reason))
+    if spec.start is not None:
+        early = orders[schema.ORDER_DATE] < pd.Timestamp(spec.start)
+        if early.any():
+            notes.append(_note("rows before data.start, left out of this plan", int(early.sum()), float(orders.loc[early, schema.REVENUE].sum()), f"data.start = {spec.start}"))
+            orders = orders.loc[~early].reset_index(drop=True)
+    orders, later = data.split_at_as_of(orders, run.as_of)
+    if len(later):
+        notes.append(_note("rows after the as-of date, kept for in-year tracking", len(later), float(later[schema.REVENUE].sum()), f"as-of {run.as_of}"))
+    if orders.empty:
+        raise ParamsError(f"no order lines up to the as-of date {run.as_of} in {label}", key="as_of")
+    months = data.summarize_months(orders, as_of=run.as_of)
+    for row in months.loc[~months["complete"]].itertuples():
+        notes.append(_note(f"incomplete month up to the as-of date: {row.month:%Y-%m}", row.lines, row.revenue, row.reason + "; left out of the forecast fit"))
+    notes.append(_note("rows used", len(orders), float(orders[schema.REVENUE].sum()), f"up to {run.as_of}"))
+    segments = data.build_segment_tables(orders, plan=plan, demo_tables=side)
+    tables = {
+        "orders": orders,
+        "data_quality": pd.concat(notes, ignore_index=True),
+        "months": months,
+        "coverage": data.describe_coverage(orders),
+        **segments,
+    }
+    if plan.data.quotas is not None:
+        tables["quotas"] = _read_quotas(run)
+    return tables
+
+
+def _read_quotas(run: Run) -> pd.DataFrame:
+    spec = run.plan.data.quotas
+    raw = io.read_table(run.resolve(spec.path), encoding=spec.encoding, sheet=spec.sheet, label=spec.path)
+    return data.canonicalize_quotas(raw, columns=spec.columns, label=spec.path)
+
+
+def _note(check: str, rows: int, amount: float, note: str) -> pd.DataFrame:
+    return pd.DataFrame([{"check": check, "rows": int(rows), "amount": float(amount), "note": note}])
+
+
+_INTAKE_TABLES = ("orders", "data_quality", "months", "coverage", "product_lines", "regions", "channels", "reps", "quotas")
+_BUILDERS: dict[str, Callable[[Run], dict[str, pd.DataFrame]]] = {name: build_intake for name in _INTAKE_TABLES}
+
+
+def register_builder(names: tuple[str, ...], builder: Callable[[Run], dict[str, pd.DataFrame]]) -> None:
+    """Declare which stage builds which artifacts (used by the stage wiring below)."""
+    for name in names:
+        _BUILDERS[name] = builder

@@ -19,6 +19,11 @@ from planlib.errors import DataError
 
 MISSING_LABEL = "(none)"
 _MAX_EXAMPLES = 5
+_PROBLEMS = {
+    "is not a date": ("is not a date", "are not dates"),
+    "is not a number": ("is not a number", "are not numbers"),
+    "is empty": ("is empty", "are empty"),
+}
 _LATE_START_DAY = 7  # a first month whose data starts after this day is partial
 _CURRENCY_CHARS = r"[,\s¥￥$€£]|RMB|CNY|USD"
 
@@ -166,8 +171,9 @@ def _bad_rows_message(column: str, mask: pd.Series, values: pd.Series, problem: 
     count = int(mask.sum())
     positions = np.flatnonzero(mask.to_numpy())[:_MAX_EXAMPLES]
     examples = ", ".join(f"row {int(p) + 2}: {_show(values.iloc[p])}" for p in positions)
-    plural = "s" if count > 1 else ""
-    return f"column '{column}': {count} value{plural} {problem} ({examples})"
+    singular, plural = _PROBLEMS[problem]
+    phrase = f"1 value {singular}" if count == 1 else f"{count} values {plural}"
+    return f"column '{column}': {phrase} ({examples})"
 
 
 def _show(value) -> str:

@@ -93,8 +93,9 @@ def read_sql(url: str, query: str, *, password_env: str | None = None, label: st
     try:
         with engine.connect() as conn:
             return pd.read_sql_query(sqlalchemy.text(query), conn)
-    except sqlalchemy.exc.SQLAlchemyError as err:
-        message = str(err.orig if getattr(err, "orig", None) else err).splitlines()[0]
+    except (sqlalchemy.exc.SQLAlchemyError, pd.errors.DatabaseError) as err:
+        cause = getattr(err, "orig", None) or err.__cause__ or err
+        message = str(cause).splitlines()[0]
         raise DataError(f"the SQL query failed: {message}", path=label) from None
     finally:
         engine.dispose()

@@ -110,6 +110,8 @@ def _execute(notebook: Path, staging: Path, *, project: Path, params_file: Path,
         "as_of": str(as_of),
     }
     begin = time.perf_counter()
+    previous_root = os.environ.get(paths.ROOT_ENV_VAR)
+    os.environ[paths.ROOT_ENV_VAR] = str(project)  # the kernel inherits it: notebooks find this root
     try:
         papermill.execute_notebook(
             str(notebook),
@@ -128,6 +130,11 @@ def _execute(notebook: Path, staging: Path, *, project: Path, params_file: Path,
             f"(failed notebook kept at {_rel(kept, project)})",
             notebook=notebook.name,
         ) from None
+    finally:
+        if previous_root is None:
+            os.environ.pop(paths.ROOT_ENV_VAR, None)
+        else:
+            os.environ[paths.ROOT_ENV_VAR] = previous_root
     return time.perf_counter() - begin
 
 

@@ -1,0 +1,111 @@
+"""The pack runner and the CLI: whole packs or none, one-line errors, exit code 2."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import nbformat
+import pytest
+from nbformat.v4 import new_code_cell, new_notebook
+
+from planlib.errors import PackError, ParamsError
+from planlib.pack import run_pack
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _project(tmp_path: Path, notebooks: dict[str, list[str]]) -> Path:
+    """A throwaway project: the demo params and the given notebooks (name -> code cells)."""
+    (tmp_path / "params").mkdir()
+    shutil.copy(ROOT / "params" / "demo.yaml", tmp_path / "params" / "demo.yaml")
+    (tmp_path / "notebooks").mkdir()
+    for name, cells in notebooks.items():
+        nb = new_notebook(cells=[new_code_cell(c) for c in cells])
+        nb.cells[0].metadata["tags"] = ["parameters"]
+        nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+        nbformat.write(nb, tmp_path / "notebooks" / name)
+    return tmp_path
+
+
+PARAMS_CELL = 'params_path = ""\npack_dir = ""\nperiod = ""\nas_of = ""'
+
+
+def test_a_failing_notebook_stops_the_pack_with_one_line_and_leaves_no_pack(tmp_path):
+    project = _project(
+        tmp_path,
+        {
+            "00_ok.ipynb": [PARAMS_CELL, "x = 1"],
+            "01_broken.ipynb": [PARAMS_CELL, "y = 2", "raise ValueError('the forecast table is empty')"],
+        },
+    )
+    lines: list[str] = []
+    with pytest.raises(PackError) as caught:
+        run_pack("params/demo.yaml", root=project, echo=lines.append)
+    text = str(caught.value)
+    # cell 4 as numbered in the kept notebook (papermill inserts the injected parameters)
+    assert text.startswith("01_broken.ipynb failed in cell 4: ValueError: the forecast table is empty")
+    assert "\n" not in text
+    assert lines == ["[1/2] 00_ok.ipynb done in " + lines[0].split(" in ")[1]]
+    plan_dir = project / "reports" / "demo"
+    assert sorted(p.name for p in plan_dir.iterdir()) == ["failed"]  # no pack, no staging folder
+    kept = plan_dir / "failed" / "2025" / "01_broken.ipynb"
+    assert "ValueError" in kept.read_text()
+
+
+def test_a_small_pack_is_complete_and_is_not_overwritten_without_force(tmp_path):
+    project = _project(
+        tmp_path,
+        {"00_write.ipynb": [PARAMS_CELL, "import pathlib\npathlib.Path(pack_dir, 'artifacts').mkdir()\nprint(period, as_of)"]},
+    )
+    pack = run_pack("params/demo.yaml", root=project)
+    assert pack == project / "reports" / "demo" / "2025"
+    manifest = json.loads((pack / "manifest.json").read_text())
+    assert manifest["status"] == "complete"
+    assert manifest["as_of"] == "2024-12-31"
+    assert set(manifest["inputs"]) == {"params/demo.yaml", "demo company"}
+    assert manifest["params"]["plan_year"] == 2025
+    assert "00_write.ipynb" in manifest["timings_seconds"]
+    assert (pack / "html" / "00_write.html").is_file()
+    html = (pack / "html" / "00_write.html").read_text()
+    assert "2025 2024-12-31" in html and "pathlib" not in html  # outputs, no code
+    with pytest.raises(PackError, match="reports/demo/2025 exists already; use --force to replace it"):
+        run_pack("params/demo.yaml", root=project)
+    (pack / "marker").write_text("old")
+    again = run_pack("params/demo.yaml", root=project, force=True)
+    assert not (again / "marker").exists()
+
+
+def test_bad_params_stop_before_any_notebook_runs(tmp_path):
+    project = _project(tmp_path, {"00_x.ipynb": [PARAMS_CELL, "raise SystemExit('must not run')"]})
+    (project / "params" / "demo.yaml").write_text("plan: demo\nplan_year: 2025\ntargets: {growht: 0.1}\n")
+    with pytest.raises(ParamsError, match="unknown key targets.growht; did you mean 'growth'"):
+        run_pack("params/demo.yaml", root=project)
+    assert not (project / "reports").exists()
+
+
+def test_quarterly_period_sets_the_as_of_date_and_wrong_periods_are_refused(tmp_path):
+    project = _project(tmp_path, {"00_x.ipynb": [PARAMS_CELL, "print(period, as_of)"]})
+    pack = run_pack("params/demo.yaml", root=project, period="2025-Q2")
+    assert json.loads((pack / "manifest.json").read_text())["as_of"] == "2025-06-30"
+    with pytest.raises(ParamsError, match="period 2024-Q1 is not in the plan year 2025"):
+        run_pack("params/demo.yaml", root=project, period="2024-Q1")
+    with pytest.raises(ParamsError, match="period must look like 2025 or 2025-Q2; got '2025Q3'"):
+        run_pack("params/demo.yaml", root=project, period="2025Q3")
+
+
+def _cli(*args: str, cwd: Path) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "planlib.cli", *args], cwd=cwd, capture_output=True, text=True)
+
+
+def test_cli_turns_planlib_errors_into_one_line_and_exit_code_2(tmp_path):
+    project = _project(tmp_path, {"00_x.ipynb": [PARAMS_CELL]})
+    (project / "params" / "bad.yaml").write_text("plan: bad\nplan_year: 2025\ntargets: {growth: 12}\n")
+    result = _cli("validate", "params/bad.yaml", cwd=project)
+    assert result.returncode == 2
+    assert result.stderr == "planlib: params/bad.yaml: targets.growth must be between -0.5 and 3; got 12\n"
+    ok = _cli("validate", "params/demo.yaml", cwd=project)
+    assert ok.returncode == 0 and "valid" in ok.stdout

@@ -50,16 +50,17 @@ def _blank(value) -> str:
     return ""
 
 
-def format_money(value: float, currency: str = "") -> str:
-    """An amount in a sentence: ``12.3M``, ``456k`` or ``789``, with the currency if given."""
-    sign = "-" if value < 0 else ""
-    value = abs(value)
-    if value >= 1e9:
-        text = f"{value / 1e9:.2f}bn"
-    elif value >= 1e6:
-        text = f"{value / 1e6:.2f}M"
-    elif value >= 1e4:
-        text = f"{value / 1e3:.0f}k"
-    else:
-        text = f"{value:,.0f}"
-    return f"{sign}{text}" + (f" {currency}" if currency else "")
+def configure_notebook() -> None:
+    """Pandas display options every notebook shares: wide tables, no truncated notes."""
+    pd.set_option("display.max_columns", 40)
+    pd.set_option("display.width", 200)
+    pd.set_option("display.max_colwidth", 90)
+    pd.set_option("display.max_rows", 80)
+    try:
+        from IPython import get_ipython
+        from IPython.core.pylabtools import select_figure_formats
+    except ImportError:  # pragma: no cover - IPython comes with the notebook extras
+        return
+    shell = get_ipython()
+    if shell is not None:  # show returned matplotlib Figures as PNG (charts are built without pyplot)
+        select_figure_formats(shell, {"png"}, dpi=90, bbox_inches="tight")

@@ -1,0 +1,283 @@
+"""Matplotlib figure builders shared by the notebooks.
+
+Each function takes a planlib table and returns a ``matplotlib.figure.Figure`` built
+without pyplot (no global state, no ``plt.show``, safe under Agg and papermill);
+Jupyter displays a returned Figure, and ``fig.savefig`` writes it.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
+from matplotlib.ticker import FuncFormatter, PercentFormatter
+
+_CURRENT = "#1f77b4"
+_PREVIOUS = "#9e9e9e"
+_UP = "#2ca02c"
+_DOWN = "#d62728"
+_CLASS_COLORS = {"A": "#1f77b4", "B": "#ff7f0e", "C": "#9e9e9e"}
+
+
+def format_amount(value: float, _pos: int | None = None) -> str:
+    """Compact amount for axes and labels: ``1.2M``, ``850K``, ``999``."""
+    if value is None or not np.isfinite(value):
+        return ""
+    size = abs(value)
+    for bound, suffix in ((1e9, "B"), (1e6, "M"), (1e3, "K")):
+        if size >= bound:
+            scaled = value / bound
+            text = f"{scaled:.1f}".rstrip("0").rstrip(".") if abs(scaled) < 100 else f"{scaled:,.0f}"
+            return f"{text}{suffix}"
+    return f"{value:,.0f}"
+
+
+_AMOUNT = FuncFormatter(format_amount)
+_COUNT = FuncFormatter(lambda v, _pos=None: f"{v:,.0f}")
+
+
+def _figure(width: float = 8.0, height: float = 4.5) -> tuple[Figure, Axes]:
+    fig = Figure(figsize=(width, height), layout="constrained")
+    return fig, fig.add_subplot()
+
+
+def _tidy(ax: Axes) -> None:
+    ax.spines[["top", "right"]].set_visible(False)
+    ax.grid(axis="y", alpha=0.3)
+
+
+def plot_monthly_trend(
+    periods: pd.DataFrame, *, metric: str = "revenue", cumulative: bool = False, title: str | None = None
+) -> Figure:
+    """Monthly (or quarterly) trend of the review year with the year before overlaid.
+
+    Parameters
+    ----------
+    periods : DataFrame
+        ``planlib.review.compute_kpis_by_period`` output.
+    metric : str, default "revenue"
+        A KPI column (``revenue``, ``orders``, ``active_customers``, ``avg_order_value``...).
+    cumulative : bool, default False
+        Plot running totals (year-to-date); only for additive metrics.
+    title : str, optional
+    """
+    if metric not in periods.columns:
+        raise KeyError(f"plot_monthly_trend: no column '{metric}' in the table; it has {', '.join(periods.columns)}")
+    year = int(periods["year"].iloc[0])
+    current = periods[metric].astype(float)
+    previous = periods[f"{metric}_previous"].astype(float)
+    if cumulative:
+        current, previous = current.cumsum(), previous.cumsum()
+    x = np.arange(len(periods))
+    fig, ax = _figure()
+    ax.plot(x, previous, color=_PREVIOUS, linestyle="--", marker="o", markersize=4, label=str(year - 1))
+    ax.plot(x, current, color=_CURRENT, linewidth=2.2, marker="o", markersize=5, label=str(year))
+    ax.set_xticks(x, periods["label"])
+    name = metric.replace("_", " ")
+    ax.set_ylabel(name + (" (cumulative)" if cumulative else ""))
+    ax.set_xlabel("quarter" if "quarter" in periods.columns else "month")
+    ax.yaxis.set_major_formatter(_COUNT if metric in ("orders", "active_customers") else _AMOUNT)
+    ax.set_ylim(bottom=min(0, np.nanmin([current.min(), previous.min()]) if len(x) else 0))
+    total, total_prev = periods[metric].sum(min_count=1), periods.loc[periods[metric].notna(), f"{metric}_previous"].sum(min_count=1)
+    subtitle = ""
+    if metric in ("revenue", "orders", "gross_profit") and np.isfinite(total) and np.isfinite(total_prev) and total_prev > 0:
+        subtitle = f" ({total / total_prev - 1:+.1%} on the same months)"
+    ax.set_title(title or f"{name.capitalize()} by {'quarter' if 'quarter' in periods.columns else 'month'}: {year} vs {year - 1}{subtitle}")
+    ax.legend(frameon=False)
+    _tidy(ax)
+    return fig
+
+
+def plot_mix(
+    breakdown: pd.DataFrame,
+    *,
+    top: int = 10,
+    labels: tuple[str, str] = ("review year", "previous year"),
+    title: str | None = None,
+) -> Figure:
+    """Revenue share of each value of a dimension, review year next to the year before.
+
+    Parameters
+    ----------
+    breakdown : DataFrame
+        ``planlib.review.break_down`` output (its first column is the dimension).
+    top : int, default 10
+        Values shown; the rest are added up as "Other".
+    labels : tuple of 2 str, default ("review year", "previous year")
+        Legend names of the two periods (e.g. the ``period`` and ``previous_period``
+        of ``compute_kpis``).
+    title : str, optional
+    """
+    by = breakdown.columns[0]
+    table = breakdown[[by, "share", "share_previous", "revenue"]].copy()
+    if len(table) > top:
+        rest = table.iloc[top - 1:]
+        other = pd.DataFrame({by: ["Other"], "share": [rest["share"].sum()], "share_previous": [rest["share_previous"].sum()], "revenue": [rest["revenue"].sum()]})
+        table = pd.concat([table.iloc[: top - 1], other], ignore_index=True)
+    table = table.iloc[::-1]
+    y = np.arange(len(table))
+    height = 0.38
+    fig, ax = _figure(8.0, max(2.5, 0.45 * len(table) + 1.5))
+    ax.barh(y - height / 2, table["share_previous"].fillna(0), height, color=_PREVIOUS, label=labels[1])
+    ax.barh(y + height / 2, table["share"].fillna(0), height, color=_CURRENT, label=labels[0])
+    for yi, share in zip(y, table["share"]):
+        if np.isfinite(share):
+            ax.annotate(f"{share:.0%}", (max(share, 0), yi + height / 2), xytext=(3, 0), textcoords="offset points", va="center", fontsize=8)
+    ax.set_yticks(y, table[by].astype(str))
+    ax.xaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
+    ax.set_xlabel("share of revenue")
+    ax.set_ylabel(by.replace("_", " "))
+    ax.set_title(title or f"Revenue mix by {by.replace('_', ' ')}")
+    handles, labels = ax.get_legend_handles_labels()
+    ax.legend(handles[::-1], labels[::-1], frameon=False, loc="lower right")
+    ax.spines[["top", "right"]].set_visible(False)
+    ax.grid(axis="x", alpha=0.3)
+    return fig
+
+
+def plot_growth_bridge(
+    breakdown: pd.DataFrame,
+    *,
+    top: int = 8,
+    labels: tuple[str, str] = ("review year", "previous year"),
+    title: str | None = None,
+) -> Figure:
+    """Waterfall from last year's revenue to this year's, one step per value of a dimension.
+
+    Parameters
+    ----------
+    breakdown : DataFrame
+        ``planlib.review.break_down`` output.
+    top : int, default 8
+        Largest changes shown; the rest are added up as "Other".
+    labels : tuple of 2 str, default ("review year", "previous year")
+        Names of the end bars.
+    title : str, optional
+    """
+    by = breakdown.columns[0]
+    steps = breakdown[[by, "change"]].copy()
+    steps = steps.reindex(steps["change"].abs().sort_values(ascending=False, kind="stable").index)
+    if len(steps) > top:
+        steps = pd.concat([steps.iloc[: top - 1], pd.DataFrame({by: ["Other"], "change": [steps["change"].iloc[top - 1:].sum()]})])
+    start, end = breakdown["revenue_previous"].sum(), breakdown["revenue"].sum()
+    names = [labels[1], *steps[by].astype(str), labels[0]]
+    fig, ax = _figure(max(6.0, 0.8 * len(names) + 2), 4.5)
+    ax.bar(0, start, color=_PREVIOUS)
+    level = start
+    for i, change in enumerate(steps["change"], start=1):
+        ax.bar(i, change, bottom=level, color=_UP if change >= 0 else _DOWN)
+        ax.annotate(format_amount(change), (i, level + max(change, 0)), xytext=(0, 2), textcoords="offset points", ha="center", fontsize=8)
+        level += change
+    ax.bar(len(names) - 1, end, color=_CURRENT)
+    top_level = max(start, end, *(start + steps["change"].cumsum()))
+    ax.set_ylim(min(0.0, *(start + steps["change"].cumsum())), top_level * 1.1)
+    ax.set_xticks(range(len(names)), names, rotation=30, ha="right")
+    ax.yaxis.set_major_formatter(_AMOUNT)
+    ax.set_ylabel("revenue")
+    growth = f" ({end / start - 1:+.1%})" if start > 0 else ""
+    ax.set_title(title or f"Revenue bridge by {by.replace('_', ' ')}: {format_amount(start)} to {format_amount(end)}{growth}")
+    _tidy(ax)
+    return fig
+
+
+def plot_pareto(
+    classes: pd.DataFrame, *, thresholds: tuple[float, float, float] = (0.80, 0.15, 0.05), title: str | None = None
+) -> Figure:
+    """Pareto curve (cumulative revenue share against share of entities) with the A/B/C cuts.
+
+    Parameters
+    ----------
+    classes : DataFrame
+        ``planlib.abc_analysis.classify_abc`` output.
+    thresholds : tuple of 3 floats, default (0.80, 0.15, 0.05)
+        The thresholds used for the classes (drawn as horizontal lines).
+    title : str, optional
+    """
+    by = classes.columns[0]
+    n = len(classes)
+    x = np.concatenate([[0.0], np.arange(1, n + 1) / max(n, 1)])
+    y = np.concatenate([[0.0], classes["cumulative_share"].fillna(0).to_numpy(dtype=float)])
+    fig, ax = _figure(7.0, 4.8)
+    ax.plot(x, y, color="black", linewidth=1.8)
+    ax.plot([0, 1], [0, 1], color=_PREVIOUS, linestyle=":", linewidth=1, label="equal shares")
+    start = 0.0
+    for klass in ("A", "B", "C"):
+        members = classes["abc_class"].to_numpy() == klass
+        count = int(members.sum())
+        if not count:
+            continue
+        stop = start + count / n
+        revenue_share = classes.loc[members, "revenue"].sum() / classes["revenue"].sum() if classes["revenue"].sum() else np.nan
+        ax.axvspan(start, stop, color=_CLASS_COLORS[klass], alpha=0.12, linewidth=0)
+        ax.text((start + stop) / 2, 0.04, f"{klass}\n{count:,}\n{revenue_share:.0%} rev.", ha="center", va="bottom", fontsize=8)
+        if klass != "C":
+            ax.axvline(stop, color=_CLASS_COLORS[klass], linestyle="--", linewidth=1)
+        start = stop
+    cut = 0.0
+    for klass, share in zip(("A", "B"), thresholds[:2]):
+        cut += share
+        ax.axhline(cut, color=_CLASS_COLORS[klass], linestyle="--", linewidth=1, label=f"{klass} cut {cut:.0%}")
+    ax.xaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
+    ax.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
+    ax.set_xlim(0, 1)
+    ax.set_ylim(0, 1.02)
+    noun = "customers" if by == "customer_id" else f"{by.replace('_', ' ')}s"
+    ax.set_xlabel(f"share of {noun} (largest first, {n:,} in all)")
+    ax.set_ylabel("cumulative share of revenue")
+    ax.set_title(title or f"Pareto curve of {noun} with ABC classes")
+    ax.legend(frameon=False, loc="center right")
+    ax.spines[["top", "right"]].set_visible(False)
+    return fig
+
+
+def plot_seasonality(profile: pd.DataFrame, indices: pd.DataFrame | None = None, *, title: str | None = None) -> Figure:
+    """Monthly seasonal index: mean line, min-max band across years, each year faintly.
+
+    Parameters
+    ----------
+    profile : DataFrame
+        ``planlib.review.profile_seasonality`` output.
+    indices : DataFrame, optional
+        ``planlib.review.compute_monthly_indices`` output, to draw each year.
+    title : str, optional
+    """
+    x = profile["month"].to_numpy()
+    fig, ax = _figure()
+    ax.fill_between(x, profile["min"], profile["max"], color=_CURRENT, alpha=0.15, linewidth=0, label="min-max across years")
+    if indices is not None:
+        for year, rows in indices.groupby("year"):
+            ax.plot(rows["month"], rows["index"], color=_PREVIOUS, linewidth=0.8, alpha=0.7)
+            ax.annotate(str(year), (rows["month"].iloc[-1], rows["index"].iloc[-1]), xytext=(3, 0), textcoords="offset points", fontsize=7, color=_PREVIOUS)
+    ax.plot(x, profile["mean"], color=_CURRENT, linewidth=2.2, marker="o", markersize=4, label="mean index")
+    ax.axhline(1.0, color="black", linewidth=0.8, linestyle=":")
+    ax.set_xticks(x, profile["label"])
+    ax.set_xlabel("month")
+    ax.set_ylabel("index (1.0 = average month)")
+    n = int(profile["n_years"].max()) if len(profile) else 0
+    ax.set_title(title or f"Seasonality: monthly revenue index over {n} year{'s' if n != 1 else ''}")
+    ax.legend(frameon=False)
+    _tidy(ax)
+    return fig
+
+
+def plot_monthly_intake(months: pd.DataFrame, *, currency: str = "", title: str | None = None) -> Figure:
+    """Revenue by month as loaded, with incomplete months shown hatched.
+
+    Parameters
+    ----------
+    months : DataFrame
+        ``planlib.data.summarize_months`` output (``month, revenue, complete``).
+    """
+    fig, ax = _figure(9.0, 4.0)
+    x = pd.to_datetime(months["month"])
+    complete = months["complete"].to_numpy(bool)
+    ax.bar(x[complete], months.loc[complete, "revenue"], width=25, color=_CURRENT, label="complete month")
+    if (~complete).any():
+        ax.bar(x[~complete], months.loc[~complete, "revenue"], width=25, color="white", edgecolor=_DOWN, hatch="//", label="incomplete month (left out of the forecast fit)")
+    ax.yaxis.set_major_formatter(_AMOUNT)
+    ax.set_ylabel(f"revenue{f' ({currency})' if currency else ''}")
+    ax.set_title(title or "Revenue by month, as loaded")
+    ax.legend(frameon=False, loc="upper left")
+    _tidy(ax)
+    return fig

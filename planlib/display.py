@@ -34,8 +34,12 @@ def format_table(
             signed = str(column).endswith(("growth", "change", "yoy", "gap"))
             pattern = "{:+.1%}" if signed else "{:.1%}"
             out[column] = values.map(lambda v: _blank(v) or pattern.format(v))
-        elif column in ratio or pd.api.types.is_float_dtype(values):
+        elif column in ratio:
             out[column] = values.map(lambda v: _blank(v) or f"{v:,.2f}")
+        elif pd.api.types.is_float_dtype(values):
+            finite = values[np.isfinite(values)]
+            whole = bool(len(finite)) and bool((finite == finite.round()).all())
+            out[column] = values.map(lambda v: _blank(v) or (f"{v:,.0f}" if whole else f"{v:,.2f}"))
         elif pd.api.types.is_datetime64_any_dtype(values):
             out[column] = values.dt.strftime("%Y-%m-%d").fillna("-")
     return out

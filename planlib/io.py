@@ -122,7 +122,7 @@ def write_artifact(frame: pd.DataFrame, pack: Path, name: str) -> Path:
     folder = pack / "artifacts"
     folder.mkdir(parents=True, exist_ok=True)
     target = folder / f"{name}.parquet"
-    frame.to_parquet(target, index=False)
+    frame.to_parquet(target)  # a meaningful index (e.g. cohorts) round-trips
     return target
 
 

@@ -33,22 +33,34 @@ class Run:
     period: str
     as_of: dt.date
     _cache: dict[str, pd.DataFrame] = field(default_factory=dict, repr=False)
+    _built: set[str] = field(default_factory=set, repr=False)
 
     @property
     def is_quarterly(self) -> bool:
         """True for an in-year tracking pack (period ``YYYY-Qn``)."""
         return "-Q" in self.period
 
-    def table(self, name: str) -> pd.DataFrame:
-        """An artifact of this run: read from the pack, or built through planlib if missing."""
+    def table(self, name: str, *, optional: bool = False) -> pd.DataFrame | None:
+        """An artifact of this run: read from the pack, or built through planlib if missing.
+
+        With ``optional=True`` a table the stage did not produce (e.g. quota attainment
+        without a quota table) gives ``None`` instead of an error.
+        """
         if name in self._cache:
             return self._cache[name]
         if not io.has_artifact(self.pack, name):
             builder = _BUILDERS.get(name)
             if builder is None:
                 raise KeyError(f"no artifact '{name}' in {self.pack} and no stage that builds it")
-            for key, frame in builder(self).items():
-                self.save(key, frame)
+            if name not in self._built:
+                self._built.add(name)
+                for key, frame in builder(self).items():
+                    self.save(key, frame)
+                    self._built.add(key)
+            if not io.has_artifact(self.pack, name):
+                if optional:
+                    return None
+                raise KeyError(f"the stage that builds '{name}' did not produce it for this plan")
         frame = io.read_artifact(self.pack, name)
         self._cache[name] = frame
         return frame
@@ -193,3 +205,57 @@ def register_builder(names: tuple[str, ...], builder: Callable[[Run], dict[str, 
     """Declare which stage builds which artifacts (used by the stage wiring below)."""
     for name in names:
         _BUILDERS[name] = builder
+
+
+def review_as_of(run: Run) -> pd.Timestamp:
+    """Last day the review may use: the end of the review year, of the data, or of its last complete month."""
+    months = run.table("months")
+    end = pd.Timestamp(min(run.as_of, run.plan.history_end))
+    last = data.last_complete_month(months.loc[months["month"] <= end])
+    return min(end, last + pd.offsets.MonthEnd(0)) if last is not None else end
+
+
+def build_review(run: Run) -> dict[str, pd.DataFrame]:
+    """Every table of the review of the past year (notebook 01)."""
+    from planlib import abc_analysis, customers, review
+
+    orders = run.table("orders")
+    year, as_of = run.plan.review_year, review_as_of(run)
+    thresholds = run.plan.review.abc_thresholds
+    window = {"year": year, "as_of": as_of}
+    tables = {
+        "kpis": review.compute_kpis(orders, **window),
+        "kpis_by_month": review.compute_kpis_by_period(orders, freq="month", **window),
+        "kpis_by_quarter": review.compute_kpis_by_period(orders, freq="quarter", **window),
+        "breakdown_product_line": review.break_down(orders, by=schema.PRODUCT_LINE, side_table=run.table("product_lines")[[schema.PRODUCT_LINE, schema.ROLE]], **window),
+        "breakdown_role": review.break_down(orders, by=schema.ROLE, side_table=run.table("product_lines")[[schema.PRODUCT_LINE, schema.ROLE]], **window),
+        "breakdown_region": review.break_down(orders, by=schema.REGION, side_table=run.table("regions")[[schema.REGION, schema.STAGE]], **window),
+        "customer_kpis": customers.compute_customer_kpis(orders, **window),
+        "customer_groups": customers.compute_customer_groups(orders, **window),
+        "cohorts": customers.compute_cohorts(orders, value="customers", freq="quarter", as_of=as_of),
+        "abc_customers": abc_analysis.classify_abc(orders, by=schema.CUSTOMER_ID, thresholds=thresholds, **window),
+        "abc_transitions": abc_analysis.track_abc_transitions(orders, by=schema.CUSTOMER_ID, thresholds=thresholds, **window),
+        "seasonality_indices": review.compute_monthly_indices(orders, as_of=as_of),
+    }
+    if schema.PRODUCT in orders.columns:
+        tables["abc_products"] = abc_analysis.classify_abc(orders, by=schema.PRODUCT, thresholds=thresholds, **window)
+    if schema.CHANNEL in orders.columns:
+        tables["breakdown_channel"] = review.break_down(orders, by=schema.CHANNEL, side_table=run.table("channels")[[schema.CHANNEL, schema.STAGE]], **window)
+    if schema.REP in orders.columns:
+        reps = run.table("reps")
+        tables["breakdown_rep"] = review.break_down(orders, by=schema.REP, **window)
+        tables["rep_productivity"] = review.compute_rep_productivity(orders, reps=reps, **window)
+        tables["rep_ramp"] = review.compute_rep_ramp(orders, reps=reps, **window)
+        if run.plan.data.quotas is not None:
+            tables["attainment"] = review.compute_attainment(orders, run.table("quotas"), **window)
+    tables["seasonality_profile"] = review.profile_seasonality(tables["seasonality_indices"])
+    return tables
+
+
+REVIEW_TABLES = (
+    "kpis", "kpis_by_month", "kpis_by_quarter", "breakdown_product_line", "breakdown_role", "breakdown_region",
+    "breakdown_channel", "breakdown_rep", "customer_kpis", "customer_groups", "cohorts", "abc_customers",
+    "abc_products", "abc_transitions", "rep_productivity", "rep_ramp", "attainment", "seasonality_indices",
+    "seasonality_profile",
+)
+register_builder(REVIEW_TABLES, build_review)

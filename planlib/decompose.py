@@ -1,0 +1,187 @@
+"""The whole target decomposition in one call, shared by notebook 03, its what-if widgets and the pack.
+
+From the forecast, last year's orders and the segment tables to every target table:
+annual target, months, product lines, regions, channels, customer types, reps, the
+region x product line x month cube and one long table of everything by month. Every
+split adds up exactly, to the currency unit, in every dimension at once.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from planlib import schema, targets
+from planlib.allocation import round_table_preserving_margins
+from planlib.plan import TargetsSpec
+
+CUSTOMER_TYPE = "customer_type"
+LONG_COLUMNS = ["dimension", "segment", "month", "target"]
+
+
+@dataclass(frozen=True)
+class TargetInputs:
+    """Everything the decomposition reads (all from earlier stages' artifacts)."""
+
+    forecast: pd.DataFrame  # plan-year rows of the reconciled forecast: unique_id, ds, mean, p10..p90
+    year_total_paths: np.ndarray  # simulated plan-year totals of the Total series
+    orders: pd.DataFrame  # canonical order lines up to the as-of date
+    product_lines: pd.DataFrame  # product_line, role
+    regions: pd.DataFrame  # region, stage
+    channels: pd.DataFrame | None  # channel, stage
+    reps: pd.DataFrame | None  # rep, region, hire_date, leave_date, capacity
+    plan_year: int
+    commitments: pd.DataFrame | None = None  # rep, amount
+
+
+def decompose_targets(inputs: TargetInputs, spec: TargetsSpec) -> dict[str, pd.DataFrame]:
+    """Set the annual target and split it every way the plan needs.
+
+    Parameters
+    ----------
+    inputs : TargetInputs
+        Forecast, simulated year totals, history and segment tables.
+    spec : TargetsSpec
+        The ``targets`` section of the params (method, growth per role and stage, ...).
+
+    Returns
+    -------
+    dict of DataFrame
+        ``target_options, annual_target, targets_month, quarter_weights,
+        targets_product_line, targets_region, targets_channel, targets_customer_type,
+        targets_rep, rep_fairness, targets_cube, targets_rep_cube, commitments_gap,
+        smart_targets, targets_long``.
+    """
+    fc, year = inputs.forecast, inputs.plan_year
+    base_year = year - 1
+    last_year = float(targets.summarize_actuals(inputs.orders, year=base_year)["baseline"].sum())
+    value = {"growth": spec.growth, "quantile": spec.quantile, "amount": spec.amount}[spec.method]
+    role_baseline = _baseline(fc, schema.PRODUCT_LINE)
+    strategic = inputs.product_lines.loc[inputs.product_lines[schema.ROLE] == "strategic", schema.PRODUCT_LINE]
+    strategic_amount = float(
+        (role_baseline.set_index(schema.PRODUCT_LINE)["baseline"].reindex(strategic).fillna(0) * (1 + spec.role_growth.get("strategic", 0))).sum()
+    )
+    tables: dict[str, pd.DataFrame] = {}
+    tables["target_options"] = targets.compare_target_options(
+        inputs.year_total_paths, last_year=last_year, growth=spec.growth, quantile=spec.quantile, amount=spec.amount
+    )
+    annual = targets.set_annual_target(
+        inputs.year_total_paths,
+        last_year=last_year,
+        method=spec.method,
+        value=value,
+        min_growth=spec.min_growth,
+        min_strategic_share=spec.strategic_share_min,
+        strategic_amount=strategic_amount if spec.strategic_share_min is not None else None,
+        market_size=spec.market_size,
+        min_market_share=spec.market_share_target,
+    )
+    tables["annual_target"] = annual
+    total = int(annual.loc[annual["step"] == "final", "amount"].iloc[0])
+
+    months = targets.split_by_time(total, fc, quarter_weights=spec.quarter_weights)
+    tables["targets_month"] = months
+    if spec.quarter_weights is not None:
+        tables["quarter_weights"] = targets.compare_quarter_weights(fc, quarter_weights=spec.quarter_weights)
+
+    min_share = {"strategic": spec.strategic_share_min} if spec.strategic_share_min else None
+    lines = targets.allocate_by_role(
+        total, role_baseline, inputs.product_lines[[schema.PRODUCT_LINE, schema.ROLE]], role_growth=spec.role_growth, min_share=min_share
+    )
+    regions = targets.allocate_by_stage(
+        total, _baseline(fc, schema.REGION), inputs.regions[[schema.REGION, schema.STAGE]], dimension=schema.REGION, stage_growth=spec.stage_growth
+    )
+    tables["targets_product_line"], tables["targets_region"] = lines, regions
+    if inputs.channels is not None and _has_level(fc, schema.CHANNEL):
+        tables["targets_channel"] = targets.allocate_by_stage(
+            total, _baseline(fc, schema.CHANNEL), inputs.channels[[schema.CHANNEL, schema.STAGE]], dimension=schema.CHANNEL, stage_growth=spec.stage_growth
+        )
+    customer_base = targets.summarize_customer_base(inputs.orders, year=base_year)
+    tables["targets_customer_type"] = targets.plan_customer_targets(
+        total, customer_base, repurchase_uplift=spec.repurchase_uplift, order_value_uplift=spec.order_value_uplift
+    )
+    cube = targets.fit_target_cube(fc, region_targets=regions, product_line_targets=lines, month_targets=months, seed_floor=0.01)
+    tables["targets_cube"] = cube
+    if inputs.reps is not None and len(inputs.reps):
+        reps = targets.allocate_to_reps(regions, inputs.reps, plan_year=year, ramp_months=spec.ramp_months)
+        tables["targets_rep"] = reps
+        tables["rep_fairness"] = targets.assess_rep_fairness(reps, orders=inputs.orders, year=base_year)
+        tables["targets_rep_cube"] = targets.fit_rep_cube(cube, reps, orders=inputs.orders, year=base_year)
+        tables["commitments_gap"] = targets.reconcile_commitments(reps, inputs.commitments)
+    tables["smart_targets"] = targets.build_smart_table(
+        fc,
+        annual=annual,
+        months=months,
+        product_lines=lines,
+        regions=regions,
+        channels=tables.get("targets_channel"),
+        reps=tables.get("targets_rep"),
+        customers=tables["targets_customer_type"],
+        year_total_paths=inputs.year_total_paths,
+        orders=inputs.orders,
+    )
+    tables["targets_long"] = build_targets_long(tables)
+    return tables
+
+
+def build_targets_long(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
+    """Every target by month in one long frame (``dimension, segment, month, target``).
+
+    Product lines, regions and reps come from the exact cubes; channels and customer
+    types are spread over months by controlled rounding against the month targets, so
+    every dimension adds up to the month total, month by month, to the unit.
+    """
+    months = _month_rows(tables["targets_month"])
+    month_totals = months.set_index("month")["target"]
+    parts = [
+        months.assign(dimension="total", segment=schema.TOTAL_ID),
+        months.assign(dimension="month", segment=schema.TOTAL_ID),
+    ]
+    cube = tables["targets_cube"]
+    for dim in (schema.PRODUCT_LINE, schema.REGION):
+        parts.append(_by_month(cube, dim))
+    if "targets_rep_cube" in tables:
+        parts.append(_by_month(tables["targets_rep_cube"], schema.REP))
+    if "targets_channel" in tables:
+        parts.append(_spread_over_months(tables["targets_channel"], schema.CHANNEL, month_totals))
+    customer = tables["targets_customer_type"].loc[lambda t: t[CUSTOMER_TYPE] != "total"]
+    parts.append(_spread_over_months(customer, CUSTOMER_TYPE, month_totals))
+    long = pd.concat([p[LONG_COLUMNS] for p in parts], ignore_index=True)
+    long["segment"] = long["segment"].astype(str)
+    long["target"] = long["target"].astype("int64")
+    order = {"total": 0, "month": 1, schema.PRODUCT_LINE: 2, schema.REGION: 3, schema.CHANNEL: 4, CUSTOMER_TYPE: 5, schema.REP: 6}
+    long = long.assign(_order=long["dimension"].map(order)).sort_values(["_order", "segment", "month"], kind="stable")
+    return long.drop(columns="_order").reset_index(drop=True)
+
+
+def _month_rows(months: pd.DataFrame) -> pd.DataFrame:
+    rows = months.loc[months["month"].notna()] if "month" in months else months
+    return rows[["month", "target"]].assign(month=lambda t: pd.to_datetime(t["month"])).reset_index(drop=True)
+
+
+def _by_month(cube: pd.DataFrame, dimension: str) -> pd.DataFrame:
+    table = cube.groupby([dimension, "month"], observed=True)["target"].sum().reset_index()
+    return table.rename(columns={dimension: "segment"}).assign(dimension=dimension)
+
+
+def _spread_over_months(annual: pd.DataFrame, dimension: str, month_totals: pd.Series) -> pd.DataFrame:
+    """Annual targets of one dimension spread over months, exact on both margins."""
+    shares = month_totals / month_totals.sum()
+    seed = annual[[dimension, "target"]].merge(shares.rename("share").reset_index(), how="cross")
+    seed["value"] = seed["target"] * seed["share"]
+    rounded = round_table_preserving_margins(
+        seed[[dimension, "month", "value"]],
+        dims=[dimension, "month"],
+        margins={dimension: annual.set_index(dimension)["target"], "month": month_totals},
+    )
+    return rounded.rename(columns={dimension: "segment", "value": "target"}).assign(dimension=dimension)
+
+
+def _baseline(forecast: pd.DataFrame, dimension: str) -> pd.DataFrame:
+    return targets.summarize_forecast(forecast, dimension=dimension)
+
+
+def _has_level(forecast: pd.DataFrame, dimension: str) -> bool:
+    return forecast[schema.UNIQUE_ID].astype(str).str.fullmatch(rf"{dimension}=[^|]*").any()

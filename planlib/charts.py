@@ -281,3 +281,126 @@ def plot_monthly_intake(months: pd.DataFrame, *, currency: str = "", title: str 
     ax.legend(frameon=False, loc="upper left")
     _tidy(ax)
     return fig
+
+
+def plot_gap_closure(calendar: pd.DataFrame, *, target: float, baseline: float, title: str | None = None) -> Figure:
+    """Waterfall from the baseline forecast to the target: one step per action type.
+
+    Parameters
+    ----------
+    calendar : DataFrame
+        ``planlib.actions.build_action_calendar`` output (``action_type, expected_revenue,
+        in_baseline``).
+    target, baseline : float
+        The annual target and the baseline forecast total of the plan year.
+    title : str, optional
+
+    Steps of actions already in the baseline (``in_baseline``) are hatched.
+    """
+    effects = calendar.assign(expected_revenue=pd.to_numeric(calendar["expected_revenue"], errors="coerce").fillna(0.0))
+    steps = (effects.groupby(["action_type", "in_baseline"], sort=False)["expected_revenue"].sum()
+             .reset_index().sort_values("expected_revenue", ascending=False, kind="stable"))
+    names = ["baseline", *[f"{t.replace('_', ' ')}{' (recurring)' if b else ''}" for t, b in
+                           zip(steps["action_type"], steps["in_baseline"])], "plan"]
+    fig, ax = _figure(max(6.0, 0.9 * len(names) + 2), 4.5)
+    ax.bar(0, baseline, color=_PREVIOUS)
+    level = float(baseline)
+    for i, (value, recurring) in enumerate(zip(steps["expected_revenue"], steps["in_baseline"]), start=1):
+        ax.bar(i, value, bottom=level, color=_UP if value >= 0 else _DOWN, hatch="//" if recurring else None,
+               edgecolor="white" if recurring else None)
+        ax.annotate(format_amount(value), (i, level + max(value, 0)), xytext=(0, 2), textcoords="offset points",
+                    ha="center", fontsize=8)
+        level += value
+    ax.bar(len(names) - 1, level, color=_CURRENT)
+    ax.axhline(target, color="black", linestyle="--", linewidth=1, label=f"target {format_amount(target)}")
+    low = min(float(baseline), level, float(target))
+    ax.set_ylim(max(0.0, low * 0.9), max(level, float(target)) * 1.05)
+    ax.set_xticks(range(len(names)), names, rotation=30, ha="right")
+    ax.yaxis.set_major_formatter(_AMOUNT)
+    ax.set_ylabel("revenue")
+    gap = float(target) - float(baseline)
+    balance = level - float(target)
+    verdict = f"{format_amount(balance)} to spare" if balance >= 0 else f"{format_amount(-balance)} short"
+    ax.set_title(title or f"Closing the gap of {format_amount(gap)}: the actions leave the plan {verdict}")
+    ax.legend(frameon=False, loc="upper left")
+    _tidy(ax)
+    return fig
+
+
+def plot_capacity(capacity: pd.DataFrame, *, title: str | None = None) -> Figure:
+    """Visits needed against visit capacity per month, with the rep-months over capacity.
+
+    Parameters
+    ----------
+    capacity : DataFrame
+        ``planlib.actions.check_capacity`` output.
+    title : str, optional
+    """
+    months = (capacity.assign(over=~capacity["feasible"].astype(bool))
+              .groupby("month").agg(visits=("visits", "sum"), capacity=("capacity", "sum"), over=("over", "sum"))
+              .reset_index())
+    x = np.arange(len(months))
+    fig, ax = _figure(9.0, 4.5)
+    ax.bar(x, months["visits"], color=_CURRENT, label="visits needed")
+    ax.plot(x, months["capacity"], color="black", marker="o", markersize=4, linewidth=1.5, label="visit capacity")
+    for xi, visits, over in zip(x, months["visits"], months["over"]):
+        if over:
+            ax.annotate(f"{int(over)} rep(s) over", (xi, visits), xytext=(0, 3), textcoords="offset points", ha="center",
+                        fontsize=8, color=_DOWN)
+    ax.set_xticks(x, pd.to_datetime(months["month"]).dt.strftime("%b"))
+    ax.yaxis.set_major_formatter(_COUNT)
+    ax.set_ylabel("visits per month")
+    n_over = int((~capacity["feasible"].astype(bool)).sum())
+    ax.set_title(title or f"Visits needed vs capacity: {n_over} of {len(capacity)} rep-months over capacity")
+    ax.legend(frameon=False, loc="upper left")
+    _tidy(ax)
+    return fig
+
+
+def plot_target_distribution(
+    year_totals: np.ndarray, *, target: float, last_year: float, options: pd.DataFrame | None = None, title: str | None = None
+) -> Figure:
+    """Histogram of the simulated plan-year totals with the target, last year and the options marked.
+
+    Parameters
+    ----------
+    year_totals : array of float
+        Simulated totals of the plan year (the forecast's paths).
+    target : float
+        The annual target; the shaded area right of it is its probability of being reached.
+    options : DataFrame, optional
+        ``planlib.targets.compare_target_options`` output (``method, amount``).
+    """
+    fig, ax = _figure(8.5, 4.0)
+    totals = np.asarray(year_totals, dtype=float)
+    counts, edges, patches = ax.hist(totals, bins=40, color=_PREVIOUS, alpha=0.7)
+    for patch, left in zip(patches, edges[:-1]):
+        if left >= target:
+            patch.set_facecolor(_UP)
+    ax.axvline(last_year, color="black", linestyle=":", label=f"last year {format_amount(last_year)}")
+    ax.axvline(target, color=_DOWN, linewidth=2, label=f"target {format_amount(target)} (P(reach) {np.mean(totals >= target):.0%})")
+    if options is not None:
+        for _, row in options.iterrows():
+            ax.axvline(row["amount"], color=_CURRENT, linestyle="--", linewidth=1)
+            ax.text(row["amount"], counts.max() * 0.95, f" {row['method']}", color=_CURRENT, fontsize=8)
+    ax.xaxis.set_major_formatter(_AMOUNT)
+    ax.set_xlabel("plan-year revenue (simulated forecast paths)")
+    ax.set_ylabel("paths")
+    ax.set_title(title or "How likely is the target? Forecast distribution of the plan year")
+    ax.legend(frameon=False, loc="upper left")
+    _tidy(ax)
+    return fig
+
+
+def plot_monthly_targets(months: pd.DataFrame, *, last_year: pd.Series | None = None, title: str | None = None) -> Figure:
+    """Monthly targets as bars, last year's actuals as a line (``months``: ``month, target``)."""
+    fig, ax = _figure(8.5, 4.0)
+    labels = pd.to_datetime(months["month"]).dt.strftime("%b")
+    ax.bar(labels, months["target"], color=_CURRENT, label="target")
+    if last_year is not None:
+        ax.plot(labels, last_year.to_numpy(), color=_PREVIOUS, marker="o", label="last year actual")
+    ax.yaxis.set_major_formatter(_AMOUNT)
+    ax.set_title(title or "Monthly targets against last year")
+    ax.legend(frameon=False)
+    _tidy(ax)
+    return fig

@@ -362,3 +362,15 @@ def summarize_intake(quality: pd.DataFrame, months: pd.DataFrame) -> str:
     if len(incomplete):
         tail += f" ({', '.join(f'{m:%Y-%m}' for m in incomplete)} incomplete, left out of the forecast fit)"
     return "; ".join(parts) + tail + "."
+
+
+def canonicalize_commitments(raw: pd.DataFrame, *, columns: dict[str, str], label: str) -> pd.DataFrame:
+    """Reps' own commitments as ``rep, amount`` (the bottom-up side of the plan)."""
+    source = {name: columns.get(name, name) for name in ("rep", "amount")}
+    missing = [f"'{col}' (for {name})" for name, col in source.items() if col not in raw.columns]
+    if missing:
+        raise DataError(f"missing required column {', '.join(missing)}", path=label, column=missing[0])
+    return pd.DataFrame({
+        "rep": raw[source["rep"]].astype("string").str.strip().astype(str),
+        "amount": _parse_amounts(raw[source["amount"]], label=label, column=source["amount"], required=True)[0],
+    })

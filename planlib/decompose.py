@@ -81,7 +81,8 @@ def decompose_targets(inputs: TargetInputs, spec: TargetsSpec) -> dict[str, pd.D
     tables["annual_target"] = annual
     total = int(annual.loc[annual["step"] == "final", "amount"].iloc[0])
 
-    months = targets.split_by_time(total, fc, quarter_weights=spec.quarter_weights)
+    manual = spec.quarter_weights if spec.time_split == "manual" else None
+    months = targets.split_by_time(total, fc, quarter_weights=manual)
     tables["targets_month"] = months
     if spec.quarter_weights is not None:
         tables["quarter_weights"] = targets.compare_quarter_weights(fc, quarter_weights=spec.quarter_weights)
@@ -185,3 +186,76 @@ def _baseline(forecast: pd.DataFrame, dimension: str) -> pd.DataFrame:
 
 def _has_level(forecast: pd.DataFrame, dimension: str) -> bool:
     return forecast[schema.UNIQUE_ID].astype(str).str.fullmatch(rf"{dimension}=[^|]*").any()
+
+
+def check_consistency(long: pd.DataFrame) -> pd.DataFrame:
+    """How exactly every dimension adds up to the month targets (differences in currency units).
+
+    One row per dimension: segments, annual total, the largest difference between the
+    dimension's monthly sum and the month target, and whether the split is exact.
+    """
+    months = long.loc[long["dimension"] == "month"].set_index("month")["target"]
+    rows = []
+    for dimension, part in long.groupby("dimension", sort=False):
+        by_month = part.groupby("month")["target"].sum().reindex(months.index, fill_value=0)
+        gap = int((by_month - months).abs().max())
+        rows.append({"dimension": dimension, "segments": part["segment"].nunique(), "annual_total": int(part["target"].sum()), "max_monthly_difference": gap, "exact": gap == 0})
+    return pd.DataFrame(rows)
+
+
+def summarize_annual_target(annual: pd.DataFrame, *, currency: str = "") -> str:
+    """One line: the target, its growth over last year, its probability, and what moved it."""
+    final = annual.loc[annual["step"] == "final"].iloc[0]
+    proposed = annual.loc[annual["step"] == "proposed"].iloc[0]
+    text = (
+        f"Annual target {final['amount']:,.0f}{f' {currency}' if currency else ''}: {final['growth']:+.1%} on last year, "
+        f"reached with probability {final['probability']:.0%} under the forecast"
+    )
+    if final["amount"] != proposed["amount"]:
+        text += f" (raised from {proposed['amount']:,.0f}: {final['note']})"
+    return text + "."
+
+
+def summarize_split(table: pd.DataFrame, dimension: str) -> str:
+    """One line on a split: the largest part, and the fastest and slowest implied growth."""
+    ordered = table.sort_values("target", ascending=False)
+    top = ordered.iloc[0]
+    growth = table.dropna(subset=["implied_growth"]).sort_values("implied_growth")
+    label = dimension.replace("_", " ")
+    text = f"{len(table)} {label}s; largest {top[dimension]} with {top['target']:,.0f} ({top['share']:.0%})"
+    if len(growth) > 1:
+        hi, lo = growth.iloc[-1], growth.iloc[0]
+        text += f"; highest growth asked of {hi[dimension]} ({hi['implied_growth']:+.1%} on its baseline), lowest {lo[dimension]} ({lo['implied_growth']:+.1%})"
+    return text + f"; parts add up to {table['target'].sum():,.0f}."
+
+
+def summarize_customer_plan(table: pd.DataFrame) -> str:
+    """One line: how the target splits between existing and new customers, and how many new ones."""
+    rows = table.set_index(CUSTOMER_TYPE)
+    new, existing = rows.loc["new"], rows.loc["existing"]
+    total = rows.loc["total", "target"]
+    return (
+        f"Existing customers carry {existing['target']:,.0f} ({existing['target'] / total:.0%}); "
+        f"the plan needs {new['customers']:,.0f} new customers bringing {new['target']:,.0f} "
+        f"(last year: {new['baseline_customers']:,.0f} new customers)."
+    )
+
+
+def summarize_rep_targets(reps: pd.DataFrame, fairness: pd.DataFrame) -> str:
+    """One line on the rep split: how many reps carry a quota, the spread, the outliers."""
+    carrying = reps.loc[reps["target"] > 0]
+    flagged = fairness.loc[fairness["outlier"].astype(bool), "rep"].tolist()
+    text = (
+        f"{len(carrying)} reps carry a quota (median {carrying['target'].median():,.0f}, "
+        f"from {carrying['target'].min():,.0f} to {carrying['target'].max():,.0f}); "
+        f"{int((reps['target'] == 0).sum())} get none (left or not yet present)"
+    )
+    return text + (f"; flagged for review: {', '.join(flagged)}." if flagged else "; no quota stands out.")
+
+
+def summarize_smart(smart: pd.DataFrame) -> str:
+    """One line: how many targets are too easy or out of reach."""
+    flags = smart["flag"].fillna("").astype(str)
+    easy, hard = int((flags == "too easy").sum()), int((flags == "out of reach").sum())
+    scored = int(smart["probability"].notna().sum())
+    return f"{len(smart)} SMART targets, {scored} with a probability; {easy} too easy (> 90%), {hard} out of reach (< 10%)."

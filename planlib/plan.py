@@ -164,6 +164,7 @@ class TargetsSpec(_Section):
     market_size: float | None = Field(None, gt=0)
     market_share_target: float | None = Field(None, gt=0, le=1)
     quarter_weights: tuple[float, float, float, float] | None = None
+    time_split: Literal["statistical", "manual"] = "statistical"
     role_growth: dict[Literal["mature", "strategic", "potential"], float] = Field(
         default_factory=lambda: {"mature": 0.05, "strategic": 0.40, "potential": 0.20}
     )
@@ -184,6 +185,8 @@ class TargetsSpec(_Section):
 
     @model_validator(mode="after")
     def _method_has_its_value(self) -> "TargetsSpec":
+        if self.time_split == "manual" and self.quarter_weights is None:
+            raise ValueError("targets.quarter_weights is required when targets.time_split is 'manual'")
         if self.method == "amount" and self.amount is None:
             raise ValueError("targets.amount is required when targets.method is 'amount'")
         if (self.market_share_target is None) != (self.market_size is None):
@@ -197,11 +200,128 @@ class TargetsSpec(_Section):
 class ActionsSpec(_Section):
     """Funnel defaults and the budget of the action plan (used by notebook 04)."""
 
+    class Promotion(_Section):
+        """A promotion at a key date: ``anchor`` is ``cny`` or ``MM-DD``; offsets in days."""
+
+        name: str
+        anchor: str
+        start_offset: int = Field(0, ge=-120, le=120)
+        end_offset: int = Field(0, ge=-120, le=120)
+        channel: str | None = None
+        owner: str | None = None
+        budget_share: float = Field(0.0, ge=0, le=1)
+        kpi: str = ""
+
+        @model_validator(mode="after")
+        def _window_valid(self) -> "ActionsSpec.Promotion":
+            anchor = self.anchor.strip().lower()
+            if anchor != "cny":
+                try:
+                    dt.datetime.strptime(f"2000-{anchor}", "%Y-%m-%d")
+                except ValueError:
+                    raise ValueError(
+                        f"actions.promotions.anchor must be 'cny' or a day as MM-DD; got {self.anchor!r}"
+                    ) from None
+            if self.start_offset > self.end_offset:
+                raise ValueError(
+                    f"actions.promotions.start_offset must not be after end_offset; got "
+                    f"{self.start_offset} and {self.end_offset} ({self.name})"
+                )
+            return self
+
+    class Event(_Section):
+        """A trade show or content campaign; its effect is worked out from ``leads``."""
+
+        name: str
+        start: dt.date
+        end: dt.date
+        owner: str = "marketing"
+        budget: float = Field(0.0, ge=0)
+        leads: int = Field(0, ge=0)
+        kpi: str = ""
+
+        @model_validator(mode="after")
+        def _dates_in_order(self) -> "ActionsSpec.Event":
+            if self.start > self.end:
+                raise ValueError(
+                    f"actions.events.start must not be after end; got {self.start} and {self.end} ({self.name})"
+                )
+            return self
+
+    class ServiceLevel(_Section):
+        """How an ABC class of customers is served."""
+
+        visits_per_month: float = Field(ge=0, le=31)
+        owner: str
+
+    class Review(_Section):
+        """One meeting of the review cadence."""
+
+        cadence: Literal["weekly", "monthly", "quarterly"]
+        who: str
+        what: str
+        metric: str
+
     win_rate: float = Field(0.25, gt=0, le=1)
     proposal_per_visit: float = Field(0.30, gt=0, le=1)
     visits_per_lead: float = Field(1.5, gt=0, le=20)
     max_visits_per_rep_month: int = Field(60, ge=1, le=1000)
     budget: float = Field(0.0, ge=0)
+    deal_size: float | None = Field(None, gt=0)
+    min_orders_for_deal_size: int = Field(10, ge=1, le=10_000)
+    neighbour_days: int = Field(14, ge=1, le=60)
+    promotions: tuple[Promotion, ...] = (
+        Promotion(name="Spring Festival stocking push", anchor="cny", start_offset=-35, end_offset=-15,
+                  budget_share=0.10, kpi="revenue in the window vs its neighbouring weeks"),
+        Promotion(name="618 mid-year festival", anchor="06-18", start_offset=-17, end_offset=0,
+                  channel="e-commerce", budget_share=0.10, kpi="e-commerce revenue in the window"),
+        Promotion(name="Double 11 festival", anchor="11-11", start_offset=-10, end_offset=0,
+                  channel="e-commerce", budget_share=0.15, kpi="e-commerce revenue in the window"),
+        Promotion(name="Year-end push", anchor="12-01", start_offset=0, end_offset=30,
+                  budget_share=0.10, kpi="December revenue and year attainment"),
+    )
+    events: tuple[Event, ...] = ()
+    launch_budget_share: float = Field(0.15, ge=0, le=1)
+    new_customer_budget_share: float = Field(0.15, ge=0, le=1)
+    service_levels: dict[Literal["A", "B", "C"], ServiceLevel] = Field(
+        default_factory=lambda: {
+            "A": ActionsSpec.ServiceLevel(visits_per_month=4, owner="key account manager"),
+            "B": ActionsSpec.ServiceLevel(visits_per_month=2, owner="rep"),
+            "C": ActionsSpec.ServiceLevel(visits_per_month=0, owner="inside sales / e-commerce"),
+        }
+    )
+    repurchase_uplift: float = Field(0.05, ge=0, le=1)
+    cross_sell_uplift: float = Field(0.05, ge=0, le=1)
+    channel_support: dict[str, str] = Field(
+        default_factory=lambda: {
+            "direct": "key account team and field visits",
+            "distributor": "stocking rebates and co-op marketing",
+            "e-commerce": "platform campaigns and paid traffic",
+            "partner": "partner enablement and joint visits",
+        }
+    )
+    review_cadence: tuple[Review, ...] = (
+        Review(cadence="weekly", who="rep with regional manager",
+               what="pipeline review: leads, visits, proposals and deals of the week",
+               metric="visits and proposals vs the funnel plan (actions_funnel)"),
+        Review(cadence="monthly", who="regional and channel managers with the sales director",
+               what="month close: attainment, A-customer coverage, actions due",
+               metric="cumulative revenue vs cumulative_target (actions_checkpoints)"),
+        Review(cadence="quarterly", who="sales director, finance and product managers",
+               what="quarter review: re-forecast, re-spread of the remaining target, budget",
+               metric="quarter attainment, re-forecast gap, budget spent vs split"),
+    )
+
+    @model_validator(mode="after")
+    def _budget_shares_fit(self) -> "ActionsSpec":
+        shares = [p.budget_share for p in self.promotions]
+        total = math.fsum([*shares, self.launch_budget_share, self.new_customer_budget_share])
+        if total > 1 + _WEIGHT_TOLERANCE:
+            raise ValueError(
+                "actions budget shares (promotions, launch_budget_share, new_customer_budget_share) "
+                f"must not sum to more than 1; got {total:g}"
+            )
+        return self
 
 
 class TrackingSpec(_Section):

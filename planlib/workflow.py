@@ -8,8 +8,8 @@ through planlib. Stage modules stay free of I/O; all of it happens here and in `
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import re
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
@@ -91,7 +91,8 @@ def open_run(
         The params file, relative to the project root.
     pack_dir : str, default ""
         The pack folder to read and write artifacts in; empty means a fresh scratch
-        folder (a notebook run alone recomputes its upstream tables).
+        folder keyed by the inputs (see ``scratch_dir``), so a notebook run alone
+        computes its upstream tables once and reuses them while nothing changed.
     period : str, default ""
         ``YYYY`` for the annual plan (the default: the plan year) or ``YYYY-Qn`` for a
         quarterly tracking pack.
@@ -100,10 +101,32 @@ def open_run(
         the end of the quarter (quarterly).
     """
     project = paths.find_project_root(root)
-    plan = load_plan(paths.resolve(params_path, project))
+    params_file = paths.resolve(params_path, project)
+    plan = load_plan(params_file)
     period, cutoff = resolve_period(plan, period=period, as_of=as_of)
-    pack = Path(pack_dir) if pack_dir else Path(tempfile.mkdtemp(prefix=f"planlib-{plan.plan}-"))
+    pack = Path(pack_dir) if pack_dir else scratch_dir(project, plan, params_file, period=period, as_of=cutoff)
     return Run(plan=plan, root=project, pack=pack, period=period, as_of=cutoff)
+
+
+def scratch_dir(root: Path, plan: Plan, params_file: Path, *, period: str, as_of: dt.date) -> Path:
+    """Where a notebook run alone keeps its tables: ``reports/.scratch/<plan>-<period>-<fingerprint>``.
+
+    The fingerprint covers the params file, the data files' size and time stamp and
+    planlib's own source, so a change to any of them starts a fresh folder and
+    notebooks run one after another (JupyterLab, nbval) reuse each other's tables.
+    """
+    digest = hashlib.sha256(f"{period}|{as_of}".encode())
+    digest.update(params_file.read_bytes())
+    for spec in (plan.data, plan.data.quotas, plan.data.reps, plan.targets.commitments):
+        path = getattr(spec, "path", None)
+        if path and paths.resolve(path, root).is_file():
+            stat = paths.resolve(path, root).stat()
+            digest.update(f"{path}|{stat.st_size}|{stat.st_mtime_ns}".encode())
+    for source in sorted(Path(__file__).parent.rglob("*.py")):
+        digest.update(source.read_bytes())
+    folder = paths.reports_dir(root) / ".scratch" / f"{plan.plan}-{period}-{digest.hexdigest()[:12]}"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
 
 
 def resolve_period(plan: Plan, *, period: str = "", as_of: str | dt.date = "") -> tuple[str, dt.date]:
@@ -259,3 +282,81 @@ REVIEW_TABLES = (
     "seasonality_profile",
 )
 register_builder(REVIEW_TABLES, build_review)
+
+
+def forecast_horizon(last_complete: pd.Timestamp, plan_year: int) -> int:
+    """Months from the one after ``last_complete`` through December of the plan year."""
+    return (plan_year * 12 + 12) - (last_complete.year * 12 + last_complete.month)
+
+
+def build_forecast(run: Run) -> dict[str, pd.DataFrame]:
+    """Baseline forecast of every segment through the plan year, backtested (notebook 02)."""
+    from planlib import forecast as fc
+
+    plan, spec = run.plan, run.plan.forecast
+    last = data.last_complete_month(run.table("months"))
+    series = fc.build_monthly_series(run.table("orders"), [list(level) for level in spec.levels], last_complete_month=last)
+    horizon = forecast_horizon(last, plan.plan_year)
+    result = fc.forecast_series(
+        series, horizon=horizon, model=spec.model, quantiles=spec.quantiles, n_jobs=spec.n_jobs, n_paths=spec.n_paths, seed=spec.seed
+    )
+    in_year = result.forecast["ds"].dt.year == plan.plan_year
+    months_in_year = int(in_year.groupby(result.forecast["unique_id"]).sum().iloc[0])
+    year_paths = pd.DataFrame(
+        result.paths[:, -months_in_year:, :].sum(axis=1).T, columns=list(result.year_paths.columns)
+    )
+    return {
+        "series": series,
+        "forecast": result.forecast,
+        "forecast_plan_year": result.forecast.loc[in_year].reset_index(drop=True),
+        "year_paths": year_paths,
+        "backtest": result.backtest,
+        "backtest_forecasts": result.backtest_forecasts,
+        "forecast_coverage": result.coverage,
+        "reconciliation_scores": result.reconciliation_scores.assign(chosen_method=result.reconciliation),
+        "forecast_warnings": pd.DataFrame({"warning": result.warnings}, dtype="string"),
+    }
+
+
+FORECAST_TABLES = (
+    "series", "forecast", "forecast_plan_year", "year_paths", "backtest", "backtest_forecasts",
+    "forecast_coverage", "reconciliation_scores", "forecast_warnings",
+)
+register_builder(FORECAST_TABLES, build_forecast)
+
+
+def target_inputs(run: Run) -> "TargetInputs":
+    """Gather what the target decomposition reads from earlier artifacts."""
+    from planlib.decompose import TargetInputs
+
+    commitments = None
+    spec = run.plan.targets.commitments
+    if spec is not None:
+        raw = io.read_table(run.resolve(spec.path), encoding=spec.encoding, sheet=spec.sheet, label=spec.path)
+        commitments = data.canonicalize_commitments(raw, columns=spec.columns, label=spec.path)
+    return TargetInputs(
+        forecast=run.table("forecast_plan_year"),
+        year_total_paths=run.table("year_paths")[schema.TOTAL_ID].to_numpy(),
+        orders=run.table("orders"),
+        product_lines=run.table("product_lines"),
+        regions=run.table("regions"),
+        channels=run.table("channels", optional=True),
+        reps=run.table("reps", optional=True),
+        plan_year=run.plan.plan_year,
+        commitments=commitments,
+    )
+
+
+def build_targets(run: Run) -> dict[str, pd.DataFrame]:
+    """Every target table of the plan (notebook 03)."""
+    from planlib.decompose import decompose_targets
+
+    return decompose_targets(target_inputs(run), run.plan.targets)
+
+
+TARGET_TABLES = (
+    "target_options", "annual_target", "targets_month", "quarter_weights", "targets_product_line", "targets_region",
+    "targets_channel", "targets_customer_type", "targets_rep", "rep_fairness", "targets_cube", "targets_rep_cube",
+    "commitments_gap", "smart_targets", "targets_long",
+)
+register_builder(TARGET_TABLES, build_targets)

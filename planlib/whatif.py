@@ -1,0 +1,90 @@
+"""What-if panel for JupyterLab: move a slider, see the whole decomposition recomputed.
+
+The widgets only collect settings; every number comes from the same
+``decompose_targets`` the plan pack uses, so the panel cannot disagree with the pack.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+
+from planlib import schema
+from planlib.decompose import TargetInputs, decompose_targets
+from planlib.plan import TargetsSpec
+
+
+def update_spec(spec: TargetsSpec, **changes: Any) -> TargetsSpec:
+    """A copy of ``spec`` with ``changes`` applied and validated (quarter weights normalised to 1)."""
+    weights = changes.get("quarter_weights")
+    if weights is not None:
+        total = float(sum(weights))
+        changes["quarter_weights"] = tuple(w / total for w in weights) if total > 0 else (0.25,) * 4
+    return TargetsSpec.model_validate({**spec.model_dump(), **changes})
+
+
+def summarize_whatif(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
+    """The headline of one decomposition: annual target, probability, quarters and regions."""
+    final = tables["annual_target"].set_index("step").loc["final"]
+    rows = [
+        ("annual target", f"{final['amount']:,.0f}"),
+        ("growth on last year", f"{final['growth']:+.1%}"),
+        ("probability of reaching it", f"{final['probability']:.0%}"),
+    ]
+    quarters = tables["targets_month"].groupby("quarter")["target"].sum()
+    rows += [(f"{q} target", f"{v:,.0f}") for q, v in quarters.items()]
+    for dimension, key in ((schema.PRODUCT_LINE, "targets_product_line"), (schema.REGION, "targets_region")):
+        for _, row in tables[key].iterrows():
+            rows.append((f"{dimension.replace('_', ' ')}: {row[dimension]}", f"{row['target']:,.0f}"))
+    new = tables["targets_customer_type"].set_index("customer_type").loc["new", "customers"]
+    rows.append(("new customers needed", f"{new:,.0f}"))
+    return pd.DataFrame(rows, columns=["target", "value"])
+
+
+def build_whatif(inputs: TargetInputs, spec: TargetsSpec):
+    """An ipywidgets panel: method, growth or quantile, quarter weights, role and stage growth.
+
+    Each change re-runs ``decompose_targets`` and redraws the headline table.
+    """
+    import ipywidgets as w
+    from IPython.display import display
+
+    style = {"description_width": "160px"}
+    layout = w.Layout(width="460px")
+
+    def slider(description: str, value: float, low: float, high: float, step: float = 0.01) -> w.FloatSlider:
+        return w.FloatSlider(value=value, min=low, max=high, step=step, description=description,
+                             continuous_update=False, readout_format=".2f", style=style, layout=layout)
+
+    method = w.ToggleButtons(options=["growth", "quantile"], value=spec.method if spec.method != "amount" else "growth",
+                             description="target set by", style=style)
+    growth = slider("growth on last year", spec.growth, -0.3, 1.0)
+    quantile = slider("forecast quantile", spec.quantile, 0.05, 0.95)
+    time_split = w.ToggleButtons(options=["statistical", "manual"], value=spec.time_split, description="quarter split", style=style)
+    quarters = [slider(f"Q{i + 1} weight", v, 0.0, 0.6) for i, v in enumerate(spec.quarter_weights or (0.25,) * 4)]
+    roles = {k: slider(f"{k} line growth", v, -0.3, 2.0) for k, v in spec.role_growth.items()}
+    stages = {k: slider(f"{k} market growth", v, -0.3, 2.0) for k, v in spec.stage_growth.items()}
+    output = w.Output()
+
+    def refresh(_change=None) -> None:
+        current = update_spec(
+            spec,
+            method=method.value,
+            growth=growth.value,
+            quantile=quantile.value,
+            time_split=time_split.value,
+            quarter_weights=[q.value for q in quarters],
+            role_growth={k: s.value for k, s in roles.items()},
+            stage_growth={k: s.value for k, s in stages.items()},
+        )
+        table = summarize_whatif(decompose_targets(inputs, current))
+        with output:
+            output.clear_output(wait=True)
+            display(table)
+
+    controls = [method, growth, quantile, time_split, *quarters, *roles.values(), *stages.values()]
+    for control in controls:
+        control.observe(refresh, names="value")
+    refresh()
+    return w.HBox([w.VBox([w.HTML("<b>What if…</b>"), *controls]), output])

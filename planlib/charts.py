@@ -345,14 +345,17 @@ def plot_capacity(capacity: pd.DataFrame, *, title: str | None = None) -> Figure
     ax.plot(x, months["capacity"], color="black", marker="o", markersize=4, linewidth=1.5, label="visit capacity")
     for xi, visits, over in zip(x, months["visits"], months["over"]):
         if over:
-            ax.annotate(f"{int(over)} rep(s) over", (xi, visits), xytext=(0, 3), textcoords="offset points", ha="center",
+            ax.annotate(f"{int(over)}", (xi, visits), xytext=(0, 3), textcoords="offset points", ha="center",
                         fontsize=8, color=_DOWN)
+    ax.plot([], [], linestyle="none", marker="$n$", color=_DOWN, label="reps over capacity (number on the bar)")
+    top = float(max(months["visits"].max(), months["capacity"].max())) if len(months) else 1.0
+    ax.set_ylim(0, top * 1.1 if top > 0 else 1.0)
     ax.set_xticks(x, pd.to_datetime(months["month"]).dt.strftime("%b"))
     ax.yaxis.set_major_formatter(_COUNT)
     ax.set_ylabel("visits per month")
     n_over = int((~capacity["feasible"].astype(bool)).sum())
     ax.set_title(title or f"Visits needed vs capacity: {n_over} of {len(capacity)} rep-months over capacity")
-    ax.legend(frameon=False, loc="upper left")
+    ax.legend(frameon=False, loc="upper center", bbox_to_anchor=(0.5, -0.08), ncol=3)
     _tidy(ax)
     return fig
 
@@ -402,5 +405,30 @@ def plot_monthly_targets(months: pd.DataFrame, *, last_year: pd.Series | None = 
     ax.yaxis.set_major_formatter(_AMOUNT)
     ax.set_title(title or "Monthly targets against last year")
     ax.legend(frameon=False)
+    _tidy(ax)
+    return fig
+
+
+def plot_tracking(by_month: pd.DataFrame, *, segment: str = "Total", dimension: str = "total", title: str | None = None) -> Figure:
+    """Monthly target vs actual of one segment, with cumulative attainment (``compare_to_plan(by_month=True)``)."""
+    rows = by_month.loc[(by_month["dimension"] == dimension) & (by_month["segment"].astype(str) == segment)].sort_values("month")
+    fig, ax = _figure(8.5, 4.0)
+    labels = pd.to_datetime(rows["month"]).dt.strftime("%b")
+    x = np.arange(len(rows))
+    ax.bar(x - 0.2, rows["plan_to_date"], width=0.4, color=_PREVIOUS, label="plan to date")
+    colors = [_UP if a >= 1 else _DOWN for a in rows["attainment"].fillna(0)]
+    ax.bar(x + 0.2, rows["actual"], width=0.4, color=colors, label="actual (green: on plan)")
+    ax.set_xticks(x, labels)
+    ax.yaxis.set_major_formatter(_AMOUNT)
+    cumulative = rows["actual"].cumsum() / rows["plan_to_date"].cumsum()
+    twin = ax.twinx()
+    twin.plot(x, cumulative, color="black", marker="o", label="cumulative attainment")
+    twin.axhline(1.0, color="black", linestyle=":", linewidth=1)
+    twin.yaxis.set_major_formatter(PercentFormatter(1.0))
+    twin.set_ylim(min(0.5, float(cumulative.min()) - 0.05), max(1.2, float(cumulative.max()) + 0.05))
+    ax.set_title(title or f"{segment}: actual vs plan by month")
+    handles = ax.get_legend_handles_labels()
+    extra = twin.get_legend_handles_labels()
+    ax.legend(handles[0] + extra[0], handles[1] + extra[1], frameon=False, loc="upper left")
     _tidy(ax)
     return fig

@@ -122,6 +122,9 @@ def write_artifact(frame: pd.DataFrame, pack: Path, name: str) -> Path:
     folder = pack / "artifacts"
     folder.mkdir(parents=True, exist_ok=True)
     target = folder / f"{name}.parquet"
+    if frame.attrs:  # pandas would store attrs as JSON metadata; stage notes are not artifacts
+        frame = frame.copy(deep=False)
+        frame.attrs = {}
     frame.to_parquet(target)  # a meaningful index (e.g. cohorts) round-trips
     return target
 

@@ -1,0 +1,332 @@
+"""The Excel workbook of a plan pack: one sheet per table, ready for a sales manager.
+
+Every sheet has a bold, frozen header row with a filter, number formats (money with
+thousands separators, shares and rates as %, dates as yyyy-mm-dd) and column widths
+fitted to the content; a first "Contents" sheet lists the sheets with a line on each.
+
+Formats are inferred from dtypes and column names (see :func:`infer_formats`) unless
+given. Sheet names follow Excel's rules (see :func:`make_sheet_names`). The file is
+written to a temporary file beside the target and renamed into place, so a reader
+never sees half a workbook.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import os
+import re
+import tempfile
+import unicodedata
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from openpyxl import Workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.styles import Border, Font, PatternFill, Side
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.hyperlink import Hyperlink
+
+from planlib.errors import DataError, PackError
+
+__all__ = ["FORMATS", "infer_formats", "make_sheet_names", "write_workbook"]
+
+CONTENTS = "Contents"
+MAX_SHEET_NAME = 31
+
+# Named formats -> Excel number format codes.
+FORMATS: dict[str, str] = {
+    "money": "#,##0",
+    "int": "#,##0",
+    "pct": "0.0%",
+    "ratio": "#,##0.00",
+    "date": "yyyy-mm-dd",
+    "datetime": "yyyy-mm-dd hh:mm",
+    "text": "@",
+    "general": "General",
+}
+
+_PCT_TOKENS = {"share", "rate", "rates", "probability", "coverage", "growth", "uplift", "utilisation",
+               "utilization", "pct", "percent", "presence", "attainment", "margin", "yoy"}
+_MONEY_TOKENS = {"target", "revenue", "budget", "baseline", "cost", "amount", "value", "effect", "gap",
+                 "shortfall", "excess", "balance", "price", "profit", "sales", "spend", "quota", "size",
+                 "forecast", "fitted"}
+_RATIO_SUFFIXES = ("index", "ratio", "weight")
+_PLAIN_NAMES = {"year", "years", "n_years", "quarter", "month", "week", "day", "rank", "period"}  # no separators
+_INVALID_SHEET_CHARS = re.compile(r"[\\/?*\[\]:]")
+_RESERVED_SHEET_NAMES = {"history"}  # Excel refuses a sheet called History
+_WIDTH_SAMPLE = 5_000
+_MIN_WIDTH = 6
+
+_HEADER_FONT = Font(bold=True)
+_HEADER_FILL = PatternFill("solid", start_color="FFD9E1F2", end_color="FFD9E1F2")
+_HEADER_BORDER = Border(bottom=Side(style="thin", color="FF7F7F7F"))
+_LINK_FONT = Font(color="FF0563C1", underline="single")
+
+
+def make_sheet_names(names: Sequence[str], *, reserved: Sequence[str] = ()) -> list[str]:
+    """Excel-safe, unique sheet names, in the order given (deterministic).
+
+    Characters Excel forbids (``\\ / ? * [ ] :``) become ``_``, leading and trailing
+    apostrophes and blanks go, an empty name becomes ``Sheet``, ``History`` becomes
+    ``History_``; names are cut to 31 characters. A name equal (ignoring case) to an
+    earlier one or to a ``reserved`` one gets ``~2``, ``~3``... with its stem cut so the
+    whole stays within 31 characters.
+    """
+    taken = {r.lower() for r in reserved}
+    out = []
+    for raw in names:
+        name = _INVALID_SHEET_CHARS.sub("_", str(raw)).strip().strip("'").strip() or "Sheet"
+        if name.lower() in _RESERVED_SHEET_NAMES:
+            name += "_"
+        name = name[:MAX_SHEET_NAME]
+        candidate, k = name, 1
+        while candidate.lower() in taken:
+            k += 1
+            suffix = f"~{k}"
+            candidate = name[: MAX_SHEET_NAME - len(suffix)].rstrip(" '") + suffix
+        taken.add(candidate.lower())
+        out.append(candidate)
+    return out
+
+
+def _tokens(column: str) -> list[str]:
+    return [t for t in re.split(r"[^a-z0-9]+", str(column).lower()) if t]
+
+
+def infer_formats(frame: pd.DataFrame) -> dict[str, str]:
+    """Named format per column of ``frame`` (``money, int, pct, ratio, date, datetime``).
+
+    Rules, first match wins: datetime dtype -> ``date`` (``datetime`` when a time of day
+    is present); booleans and text -> none; year, quarter, month, rank and ``*_id``
+    numbers -> ``general`` (no thousands separator); a name ending in index / ratio / weight ->
+    ``ratio``; a name with a share / rate / growth / probability... token -> ``pct``;
+    ``X_per_Y`` with money in Y (budget per target) -> ``ratio``; a money token (target,
+    revenue, budget, baseline, cost, value, gap, size...) -> ``money``; other integers ->
+    ``int``; other floats -> ``ratio``.
+    """
+    formats: dict[str, str] = {}
+    for column in frame.columns:
+        values = frame[column]
+        name = str(column).lower()
+        tokens = _tokens(name)
+        if pd.api.types.is_datetime64_any_dtype(values):
+            times = values.dropna()
+            has_time = bool(len(times)) and bool((times != times.dt.normalize()).any())
+            formats[column] = "datetime" if has_time else "date"
+            continue
+        if pd.api.types.is_bool_dtype(values) or not pd.api.types.is_numeric_dtype(values):
+            continue
+        if name in _PLAIN_NAMES or name.endswith("_id"):
+            formats[column] = "general"
+            continue
+        if tokens and tokens[-1] in _RATIO_SUFFIXES:
+            formats[column] = "ratio"
+        elif name in _PCT_TOKENS or any(t in _PCT_TOKENS for t in tokens) or name.endswith("proposal_per_visit"):
+            formats[column] = "pct"
+        elif "per" in tokens and any(t in _MONEY_TOKENS for t in tokens[tokens.index("per") + 1:]):
+            formats[column] = "ratio"
+        elif any(t in _MONEY_TOKENS for t in tokens):
+            formats[column] = "money"
+        elif pd.api.types.is_integer_dtype(values):
+            formats[column] = "int"
+        else:
+            formats[column] = "ratio"
+    return formats
+
+
+def _format_code(kind: str) -> str:
+    return FORMATS.get(kind, kind)
+
+
+def _flatten(frame: pd.DataFrame) -> pd.DataFrame:
+    """A frame with flat string column names and its meaningful index as columns."""
+    out = frame
+    default_index = isinstance(out.index, pd.RangeIndex) and out.index.start == 0 and out.index.step == 1 \
+        and out.index.name is None
+    if not default_index:
+        out = out.reset_index()
+    if isinstance(out.columns, pd.MultiIndex):
+        out = out.set_axis([" / ".join(str(p) for p in col if str(p) != "") for col in out.columns], axis=1)
+    else:
+        out = out.set_axis([str(c) for c in out.columns], axis=1)
+    return out
+
+
+def _cell_value(value: object) -> object:
+    """A value openpyxl can store: blanks for missing, Python scalars, naive datetimes."""
+    if value is None or value is pd.NA or value is pd.NaT:
+        return None
+    if isinstance(value, (bool, np.bool_)):
+        return bool(value)
+    if isinstance(value, (int, np.integer)):
+        return int(value)
+    if isinstance(value, (float, np.floating)):
+        x = float(value)
+        if math.isnan(x):
+            return None
+        if math.isinf(x):
+            return "inf" if x > 0 else "-inf"
+        return x
+    if isinstance(value, pd.Timestamp):
+        stamp = value.tz_localize(None) if value.tzinfo is not None else value  # local wall time
+        return stamp.to_pydatetime()
+    if isinstance(value, np.datetime64):
+        return None if np.isnat(value) else pd.Timestamp(value).to_pydatetime()
+    if isinstance(value, dt.datetime):
+        return value.replace(tzinfo=None) if value.tzinfo is not None else value
+    if isinstance(value, dt.date):
+        return dt.datetime(value.year, value.month, value.day)
+    text = str(value)
+    return ILLEGAL_CHARACTERS_RE.sub("", text)
+
+
+def _display_width(text: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1 for ch in text)
+
+
+def _column_width(header: str, values: pd.Series, kind: str | None, max_width: int) -> float:
+    sample = values.iloc[:_WIDTH_SAMPLE]
+    width = _display_width(header) + 2  # room for the filter button
+    if kind in ("date",):
+        width = max(width, 10)
+    elif kind == "datetime":
+        width = max(width, 16)
+    elif kind in ("money", "int", "pct", "ratio") and len(sample):
+        numbers = pd.to_numeric(sample, errors="coerce").astype(float)
+        finite = numbers[np.isfinite(numbers)]
+        if len(finite):
+            big = float(finite.abs().max())
+            lengths = {"money": len(f"{big:,.0f}"), "int": len(f"{big:,.0f}"), "pct": len(f"{big:.1%}"),
+                       "ratio": len(f"{big:,.2f}")}
+            width = max(width, lengths[kind] + (1 if (finite < 0).any() else 0))
+    elif len(sample):
+        widths = [_display_width(str(v)) for v in sample.to_numpy(dtype=object) if _cell_value(v) is not None]
+        if widths:
+            width = max(width, max(widths))
+    return float(min(max(width + 2, _MIN_WIDTH), max_width))
+
+
+def _write_sheet(ws, frame: pd.DataFrame, formats: Mapping[str, str], max_width: int) -> None:
+    columns = list(frame.columns)
+    for j, column in enumerate(columns, start=1):
+        cell = ws.cell(row=1, column=j, value=_cell_value(column))
+        cell.font, cell.fill, cell.border = _HEADER_FONT, _HEADER_FILL, _HEADER_BORDER
+    codes = [_format_code(formats[c]) if c in formats else None for c in columns]
+    for i, row in enumerate(frame.itertuples(index=False, name=None), start=2):
+        for j, (value, code) in enumerate(zip(row, codes), start=1):
+            stored = _cell_value(value)
+            cell = ws.cell(row=i, column=j, value=stored)
+            if isinstance(stored, str):
+                cell.data_type = "s"  # text stays text, even when it starts with "="
+            elif code is not None and stored is not None and not isinstance(stored, bool):
+                cell.number_format = code
+    for j, column in enumerate(columns, start=1):
+        ws.column_dimensions[get_column_letter(j)].width = _column_width(
+            str(column), frame[column], formats.get(column), max_width)
+    ws.freeze_panes = "A2"
+    if columns:
+        ws.auto_filter.ref = f"A1:{get_column_letter(len(columns))}{max(len(frame) + 1, 1)}"
+
+
+def _describe(frame: pd.DataFrame) -> str:
+    names = [str(c) for c in frame.columns]
+    shown = ", ".join(names[:6]) + (", ..." if len(names) > 6 else "")
+    return f"{len(frame):,} rows: {shown}"
+
+
+def write_workbook(
+    sheets: Mapping[str, pd.DataFrame],
+    path: str | Path,
+    *,
+    formats: Mapping[str, str | Mapping[str, str]] | None = None,
+    descriptions: Mapping[str, str] | None = None,
+    overwrite: bool = False,
+    max_width: int = 60,
+) -> Path:
+    """Write one Excel workbook: a Contents sheet, then a sheet per table.
+
+    Parameters
+    ----------
+    sheets : mapping of str to DataFrame
+        Sheet title -> table, in the order wanted. A meaningful index (not a default
+        RangeIndex) is written as leading columns. Titles are made Excel-safe and
+        unique by :func:`make_sheet_names` ("Contents" is taken).
+    path : str or Path
+        The ``.xlsx`` file; its folder is created if missing.
+    formats : mapping, optional
+        Column name -> named format (``money, int, pct, ratio, date, datetime, text,
+        general``) or an Excel format code, for every sheet; a value that is itself a
+        mapping applies to the sheet of that title only (``{"Budget": {"weight":
+        "pct"}}``). Overrides :func:`infer_formats`.
+    descriptions : mapping of str to str, optional
+        Sheet title -> one line for the Contents sheet (default: rows and columns).
+    overwrite : bool, default False
+        Replace an existing file (else a ``PackError``).
+    max_width : int, default 60
+        Widest column, in characters.
+
+    Returns
+    -------
+    Path
+        The written file.
+
+    Raises
+    ------
+    PackError
+        When the file exists and ``overwrite`` is False, or the path is not ``.xlsx``.
+    DataError
+        When a sheet is not a DataFrame.
+    """
+    target = Path(path)
+    if target.suffix.lower() != ".xlsx":
+        raise PackError(f"{target}: a workbook must be written to an .xlsx file")
+    if target.exists() and not overwrite:
+        raise PackError(f"{target}: the workbook exists already; pass overwrite=True to replace it")
+    titles = list(sheets)
+    for title in titles:
+        if not isinstance(sheets[title], pd.DataFrame):
+            raise DataError(f"write_workbook: sheet {title!r} must be a DataFrame; got {type(sheets[title]).__name__}")
+    names = make_sheet_names(titles, reserved=[CONTENTS])
+    global_formats = {k: v for k, v in (formats or {}).items() if not isinstance(v, Mapping)}
+    descriptions = dict(descriptions or {})
+
+    wb = Workbook()
+    contents = wb.active
+    contents.title = CONTENTS
+    tables = [_flatten(sheets[t]) for t in titles]
+    index = pd.DataFrame({
+        "sheet": names,
+        "description": [descriptions.get(t) or _describe(f) for t, f in zip(titles, tables)],
+        "rows": [len(f) for f in tables],
+        "columns": [f.shape[1] for f in tables],
+    })
+    _write_sheet(contents, index, {"rows": "int", "columns": "int"}, max_width=90)
+    for i, name in enumerate(names, start=2):
+        cell = contents.cell(row=i, column=1)
+        cell.hyperlink = Hyperlink(ref=cell.coordinate, location=f"'{name.replace(chr(39), chr(39) * 2)}'!A1",
+                                   display=name)
+        cell.font = _LINK_FONT
+    for title, name, frame in zip(titles, names, tables):
+        ws = wb.create_sheet(name)
+        sheet_formats = infer_formats(frame)
+        sheet_formats.update({k: v for k, v in global_formats.items() if k in frame.columns})
+        specific = (formats or {}).get(title)
+        if isinstance(specific, Mapping):
+            sheet_formats.update({k: v for k, v in specific.items() if k in frame.columns})
+        _write_sheet(ws, frame, sheet_formats, max_width)
+
+    target.parent.mkdir(parents=True, exist_ok=True)
+    handle, tmp = tempfile.mkstemp(prefix=f".{target.stem}.", suffix=".xlsx.tmp", dir=target.parent)
+    os.close(handle)
+    try:
+        wb.save(tmp)
+        if target.exists() and not overwrite:  # appeared while we wrote
+            raise PackError(f"{target}: the workbook exists already; pass overwrite=True to replace it")
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return target

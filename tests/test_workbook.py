@@ -1,0 +1,179 @@
+"""Tests of the Excel workbook writer (planlib.workbook), read back with openpyxl and pandas."""
+
+from __future__ import annotations
+
+import numpy as np
+import openpyxl
+import pandas as pd
+import pytest
+
+from planlib import workbook as W
+from planlib.errors import DataError, PackError
+
+
+def funnel() -> pd.DataFrame:
+    return pd.DataFrame({
+        "rep": ["Li Na", "王芳", "Zhou Jie"],
+        "month": pd.to_datetime(["2025-01-01", "2025-02-01", "2025-03-01"]),
+        "target": [1_234_567, 89_000, 0],
+        "deal_size": [36_728.99, 1_250.5, np.nan],
+        "win_rate": [0.25, 0.3, 0.275],
+        "visits": [267, 12, 0],
+        "feasible": [False, True, True],
+        "note": ["=1+1 is text", "", None],
+        "year": [2025, 2025, 2025],
+    })
+
+
+def budget() -> pd.DataFrame:
+    return pd.DataFrame({"dimension": ["region", "region"], "segment": ["N", "W"], "budget": [600, 400],
+                         "budget_share": [0.6, 0.4], "growth_index": [0.8, 1.2], "weight": [0.5, 0.5]})
+
+
+def test_values_read_back_equal_the_frames(tmp_path):
+    path = W.write_workbook({"Funnel": funnel(), "Budget": budget()}, tmp_path / "plan.xlsx")
+    assert path == tmp_path / "plan.xlsx"
+    back = pd.read_excel(path, sheet_name="Funnel")
+    expected = funnel().assign(note=["=1+1 is text", np.nan, np.nan])
+    pd.testing.assert_frame_equal(back, expected, check_dtype=False)
+    pd.testing.assert_frame_equal(pd.read_excel(path, sheet_name="Budget"), budget(), check_dtype=False)
+
+
+def test_contents_sheet_comes_first_with_a_line_per_sheet(tmp_path):
+    path = W.write_workbook({"Funnel": funnel(), "Budget": budget()}, tmp_path / "plan.xlsx",
+                            descriptions={"Funnel": "Leads, visits, proposals and deals per rep and month"})
+    wb = openpyxl.load_workbook(path)
+    assert wb.sheetnames == ["Contents", "Funnel", "Budget"]
+    contents = pd.read_excel(path, sheet_name="Contents")
+    assert contents["sheet"].tolist() == ["Funnel", "Budget"]
+    assert contents["description"].iat[0] == "Leads, visits, proposals and deals per rep and month"
+    assert contents["description"].iat[1] == "2 rows: dimension, segment, budget, budget_share, growth_index, weight"
+    assert contents["rows"].tolist() == [3, 2]
+    assert wb["Contents"]["A3"].hyperlink.location == "'Budget'!A1"
+
+
+def test_header_is_frozen_on_every_sheet(tmp_path):
+    path = W.write_workbook({"Funnel": funnel(), "Budget": budget()}, tmp_path / "plan.xlsx")
+    wb = openpyxl.load_workbook(path)
+    for ws in wb.worksheets:
+        assert ws.freeze_panes == "A2"
+        assert ws["A1"].font.bold
+    assert wb["Funnel"].auto_filter.ref == "A1:I4"
+
+
+def test_number_formats(tmp_path):
+    path = W.write_workbook({"Funnel": funnel(), "Budget": budget()}, tmp_path / "plan.xlsx")
+    wb = openpyxl.load_workbook(path)
+    ws = wb["Funnel"]
+    header = {cell.value: cell.column_letter for cell in ws[1]}
+    fmt = {name: ws[f"{letter}2"].number_format for name, letter in header.items()}
+    assert fmt["month"] == "yyyy-mm-dd"
+    assert fmt["target"] == "#,##0" and fmt["deal_size"] == "#,##0"
+    assert fmt["win_rate"] == "0.0%"
+    assert fmt["visits"] == "#,##0"
+    assert fmt["year"] == "General" and fmt["rep"] == "General"
+    assert ws[f"{header['note']}2"].data_type == "s"  # "=1+1 ..." is not a formula
+    b = wb["Budget"]
+    assert [b[f"{c}2"].number_format for c in "CDEF"] == ["#,##0", "0.0%", "#,##0.00", "#,##0.00"]
+
+
+def test_formats_can_be_overridden_globally_and_per_sheet(tmp_path):
+    path = W.write_workbook({"Funnel": funnel(), "Budget": budget()}, tmp_path / "plan.xlsx",
+                            formats={"target": "0.00", "Budget": {"weight": "pct"}})
+    wb = openpyxl.load_workbook(path)
+    assert wb["Funnel"]["C2"].number_format == "0.00"
+    assert wb["Budget"]["F2"].number_format == "0.0%"
+
+
+def test_inferred_formats():
+    formats = W.infer_formats(pd.DataFrame({
+        "target_share": [0.1], "growth_index": [1.1], "budget_per_target": [0.02], "revenue_per_customer": [10.0],
+        "visits_per_lead": [1.5], "required_deal_size": [5.0], "extra_reps": [1], "customer_id": [7],
+        "stamp": pd.to_datetime(["2025-01-01 10:30"]), "label": ["x"], "flag": [True],
+    }))
+    assert formats == {"target_share": "pct", "growth_index": "ratio", "budget_per_target": "ratio",
+                       "revenue_per_customer": "money", "visits_per_lead": "ratio", "required_deal_size": "money",
+                       "extra_reps": "int", "customer_id": "general", "stamp": "datetime"}
+
+
+def test_sheet_names_are_excel_safe_unique_and_deterministic():
+    names = W.make_sheet_names(["A" * 40, "a" * 40, "x:y/z?", "Contents", "", "History", "'quoted'", "A" * 40],
+                               reserved=["Contents"])
+    assert names == ["A" * 31, "a" * 29 + "~2", "x_y_z_", "Contents~2", "Sheet", "History_", "quoted",
+                     "A" * 29 + "~3"]
+    assert all(len(n) <= 31 for n in names)
+    assert len({n.lower() for n in names}) == len(names)
+    assert W.make_sheet_names(["A" * 40, "a" * 40]) == W.make_sheet_names(["A" * 40, "a" * 40])
+
+
+def test_long_and_clashing_sheet_titles_in_a_workbook(tmp_path):
+    sheets = {"Checkpoints per owner, month and quarter": budget(),
+              "checkpoints per owner, month and quarter!": budget(), "Contents": budget()}
+    wb = openpyxl.load_workbook(W.write_workbook(sheets, tmp_path / "plan.xlsx"))
+    assert wb.sheetnames == ["Contents", "Checkpoints per owner, month an", "checkpoints per owner, month~2",
+                             "Contents~2"]
+
+
+def test_column_widths_fit_content_and_are_capped(tmp_path):
+    frame = pd.DataFrame({"id": ["a"], "text": ["x" * 200], "amount": [12_345_678.0], "中文名称": ["上海"]})
+    ws = openpyxl.load_workbook(W.write_workbook({"T": frame}, tmp_path / "t.xlsx", max_width=40))["T"]
+    widths = {c: ws.column_dimensions[c].width for c in "ABCD"}
+    assert widths["B"] == 40
+    assert widths["C"] == len("12,345,678") + 2
+    assert widths["D"] == 2 * 4 + 2 + 2  # wide characters count double, plus room for the filter button
+    assert widths["A"] >= 6
+
+
+def test_index_is_written_when_meaningful(tmp_path):
+    frame = budget().set_index(["dimension", "segment"])
+    back = pd.read_excel(W.write_workbook({"B": frame}, tmp_path / "b.xlsx"), sheet_name="B")
+    assert back.columns.tolist()[:2] == ["dimension", "segment"]
+
+
+def test_atomic_write_and_no_silent_overwrite(tmp_path, monkeypatch):
+    path = W.write_workbook({"B": budget()}, tmp_path / "sub" / "plan.xlsx")
+    before = path.read_bytes()
+    with pytest.raises(PackError, match="exists already; pass overwrite=True"):
+        W.write_workbook({"F": funnel()}, path)
+    assert path.read_bytes() == before
+
+    def broken_save(self, filename):
+        with open(filename, "wb") as handle:
+            handle.write(b"half a workbook")
+        raise OSError("disk full")
+
+    monkeypatch.setattr(openpyxl.Workbook, "save", broken_save)
+    with pytest.raises(OSError, match="disk full"):
+        W.write_workbook({"F": funnel()}, path, overwrite=True)
+    monkeypatch.undo()
+    assert path.read_bytes() == before
+    assert sorted(p.name for p in path.parent.iterdir()) == ["plan.xlsx"]  # no temporary file left
+
+    W.write_workbook({"F": funnel()}, path, overwrite=True)
+    assert openpyxl.load_workbook(path).sheetnames == ["Contents", "F"]
+
+
+def test_inputs_are_not_mutated(tmp_path):
+    frame = funnel()
+    before = frame.copy()
+    W.write_workbook({"F": frame}, tmp_path / "f.xlsx")
+    pd.testing.assert_frame_equal(frame, before)
+
+
+def test_bad_inputs():
+    with pytest.raises(PackError, match="must be written to an .xlsx file"):
+        W.write_workbook({"F": funnel()}, "plan.csv")
+    with pytest.raises(DataError, match="sheet 'F' must be a DataFrame; got list"):
+        W.write_workbook({"F": [1, 2]}, "/tmp/never-written.xlsx")
+
+
+def test_empty_frame_and_odd_values(tmp_path):
+    frame = pd.DataFrame({"when": [pd.Timestamp("2025-01-01", tz="Asia/Shanghai")], "big": [np.inf],
+                          "period": [pd.Period("2025-03", freq="M")], "ctrl": ["a\x01b"],
+                          "region": pd.Categorical(["East China"]), "n": pd.array([None], dtype="Int64")})
+    path = W.write_workbook({"Empty": pd.DataFrame(columns=["a", "b"]), "Odd": frame}, tmp_path / "o.xlsx")
+    wb = openpyxl.load_workbook(path)
+    assert [c.value for c in wb["Empty"][1]] == ["a", "b"] and wb["Empty"].max_row == 1
+    odd = wb["Odd"]
+    assert [c.value for c in odd[2]] == [pd.Timestamp("2025-01-01").to_pydatetime(), "inf", "2025-03", "ab",
+                                         "East China", None]

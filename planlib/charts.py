@@ -432,3 +432,19 @@ def plot_tracking(by_month: pd.DataFrame, *, segment: str = "Total", dimension: 
     ax.legend(handles[0] + extra[0], handles[1] + extra[1], frameon=False, loc="upper left")
     _tidy(ax)
     return fig
+
+
+def plot_forecast(series: pd.DataFrame, forecast: pd.DataFrame, *, unique_id: str = "Total", title: str | None = None) -> Figure:
+    """History of one series, its forecast mean and the P10-P90 band."""
+    history = series.loc[series["unique_id"] == unique_id].sort_values("ds")
+    future = forecast.loc[forecast["unique_id"] == unique_id].sort_values("ds")
+    fig, ax = _figure(9.0, 4.0)
+    ax.plot(history["ds"], history["y"], color=_PREVIOUS, label="actual")
+    ax.plot(future["ds"], future["mean"], color=_CURRENT, label="forecast (mean)")
+    if {"p10", "p90"} <= set(future.columns):
+        ax.fill_between(future["ds"], future["p10"], future["p90"], color=_CURRENT, alpha=0.2, label="P10-P90")
+    ax.yaxis.set_major_formatter(_AMOUNT)
+    ax.set_title(title or f"{unique_id}: history and forecast")
+    ax.legend(frameon=False, loc="upper left")
+    _tidy(ax)
+    return fig

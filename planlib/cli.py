@@ -35,12 +35,35 @@ def validate(params_path: str) -> None:
 @click.option("--period", default="", help="2025 for the annual plan (default: the plan year), 2025-Q2 for a quarterly pack.")
 @click.option("--as-of", "as_of", default="", help="Last day of data to use (default: end of history or of the quarter).")
 @click.option("--force", is_flag=True, help="Replace an existing pack of the same plan and period.")
-def pack(params_path: str, period: str, as_of: str, force: bool) -> None:
+@click.option("--all-periods", is_flag=True, help="The annual pack, then the four quarterly packs of the plan year (two at a time).")
+def pack(params_path: str, period: str, as_of: str, force: bool, all_periods: bool) -> None:
     """Run the notebooks in order and write reports/<plan>/<period>/."""
-    from planlib.pack import run_pack
+    from planlib.pack import run_pack, run_year
 
     with _one_line_errors():
-        run_pack(params_path, period=period, as_of=as_of, force=force, echo=click.echo)
+        if all_periods:
+            run_year(params_path, force=force, echo=click.echo)
+        else:
+            run_pack(params_path, period=period, as_of=as_of, force=force, echo=click.echo)
+
+
+@main.command()
+@click.argument("old_pack", type=click.Path(file_okay=False, exists=True))
+@click.argument("new_pack", type=click.Path(file_okay=False, exists=True))
+@click.option("--out", type=click.Path(dir_okay=False), help="Also write every difference to this CSV file.")
+def diff(old_pack: str, new_pack: str, out: str | None) -> None:
+    """Compare the target tables of two packs (annual plan or a quarter's re-plan)."""
+    from pathlib import Path
+
+    from planlib.pack import diff_packs
+
+    with _one_line_errors():
+        summary, table = diff_packs(Path(old_pack), Path(new_pack))
+    click.echo(summary)
+    if len(table):
+        click.echo(table.head(40).to_string(index=False))
+    if out:
+        table.to_csv(out, index=False)
 
 
 class _one_line_errors:

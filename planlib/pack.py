@@ -7,6 +7,7 @@ beside it and renamed at the end. A failed notebook is kept outside the pack.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
 import platform
 import shutil
@@ -16,19 +17,30 @@ from importlib import metadata
 from pathlib import Path
 from typing import Callable
 
+import pandas as pd
+
 from planlib import io, paths
 from planlib.errors import PackError
 from planlib.plan import Plan, load_plan
-from planlib.report import render_html
+from planlib.report import render_html, write_plan_workbook
 from planlib.workflow import resolve_period
 
 MANIFEST = "manifest.json"
 _PACKAGES = ("planlib", "pandas", "numpy", "statsmodels", "scipy", "pyarrow", "matplotlib", "openpyxl", "papermill", "nbconvert")
 
 
-def list_notebooks(root: Path) -> list[Path]:
-    """The cycle's notebooks, in the order they run (``NN_stage.ipynb``)."""
-    return sorted(paths.notebooks_dir(root).glob("[0-9][0-9]_*.ipynb"))
+def list_notebooks(root: Path, *, kind: str = "annual") -> list[Path]:
+    """The cycle's notebooks for a pack kind (``annual`` or ``quarterly``), in run order.
+
+    A notebook declares the packs it belongs to in its metadata
+    (``"planlib": {"packs": ["annual", "quarterly"]}``); without it, it runs in both.
+    """
+    chosen = []
+    for path in sorted(paths.notebooks_dir(root).glob("[0-9][0-9]_*.ipynb")):
+        meta = json.loads(path.read_text(encoding="utf-8")).get("metadata", {}).get("planlib", {})
+        if kind in meta.get("packs", ["annual", "quarterly"]):
+            chosen.append(path)
+    return chosen
 
 
 def run_pack(
@@ -69,7 +81,8 @@ def run_pack(
     final = paths.pack_dir(project, plan.plan, period)
     if final.exists() and not force:
         raise PackError(f"{_rel(final, project)} exists already; use --force to replace it")
-    notebooks = list_notebooks(project)
+    kind = "quarterly" if "-Q" in period else "annual"
+    notebooks = list_notebooks(project, kind=kind)
     if not notebooks:
         raise PackError(f"no notebooks to run in {_rel(paths.notebooks_dir(project), project)}")
 
@@ -82,14 +95,15 @@ def run_pack(
             seconds = _execute(notebook, staging, project=project, params_file=params_file, period=period, as_of=cutoff, plan=plan)
             timings[notebook.name] = round(seconds, 2)
             echo(f"[{i}/{len(notebooks)}] {notebook.name} done in {seconds:.1f} s")
+        write_plan_workbook(staging, staging / f"{plan.plan}_{period}_plan.xlsx")
         html = staging / "html"
         html.mkdir()
         for notebook in notebooks:
             render_html(staging / notebook.name, html / f"{notebook.stem}.html")
-        io.write_json(
-            _manifest(plan, params_file, project, period=period, as_of=cutoff, timings=timings, seconds=time.time() - started),
-            staging / MANIFEST,
-        )
+        manifest = _manifest(plan, params_file, project, period=period, as_of=cutoff, timings=timings, seconds=time.time() - started)
+        if kind == "quarterly":
+            manifest["tracks"] = _tracked_plan(project, plan)
+        io.write_json(manifest, staging / MANIFEST)
         _publish(staging, final)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
@@ -188,8 +202,62 @@ def _manifest(plan: Plan, params_file: Path, project: Path, *, period: str, as_o
     }
 
 
+def _tracked_plan(project: Path, plan: Plan) -> dict:
+    """Which annual plan a quarterly pack tracks: its folder, creation time and targets hash."""
+    annual = paths.pack_dir(project, plan.plan, str(plan.plan_year))
+    targets = annual / "artifacts" / "targets_long.parquet"
+    created = json.loads((annual / MANIFEST).read_text()).get("created") if (annual / MANIFEST).is_file() else None
+    return {
+        "pack": _rel(annual, project),
+        "created": created,
+        "targets_sha256": io.hash_file(targets) if targets.is_file() else None,
+    }
+
+
 def _rel(path: Path, root: Path) -> str:
     try:
         return str(path.relative_to(root))
     except ValueError:
         return str(path)
+
+
+def run_year(
+    params_path: str | Path,
+    *,
+    force: bool = False,
+    root: str | Path | None = None,
+    echo: Callable[[str], None] = lambda line: None,
+    workers: int = 2,
+) -> list[Path]:
+    """The annual pack, then the four quarterly packs of the plan year, two at a time.
+
+    The quarterly packs only read the annual plan, so they run in parallel once it exists.
+    """
+    from concurrent.futures import ProcessPoolExecutor
+
+    project = paths.find_project_root(root)
+    plan = load_plan(paths.resolve(params_path, project))
+    packs = [run_pack(params_path, force=force, root=project, echo=echo)]
+    quarters = [f"{plan.plan_year}-Q{q}" for q in range(1, 5)]
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        futures = [pool.submit(run_pack, params_path, period=q, force=force, root=project) for q in quarters]
+        for quarter, future in zip(quarters, futures):
+            packs.append(future.result())
+            echo(f"quarterly pack {quarter} written to {_rel(packs[-1], project)}")
+    return packs
+
+
+def pack_targets(pack: Path) -> pd.DataFrame:
+    """The targets a pack stands for: the re-planned year of a quarterly pack, else the annual plan."""
+    for name in ("replanned_targets_long", "targets_long"):
+        if io.has_artifact(pack, name):
+            return io.read_artifact(pack, name)
+    raise PackError(f"{pack} holds no target table (targets_long or replanned_targets_long)")
+
+
+def diff_packs(old: Path, new: Path) -> tuple[str, pd.DataFrame]:
+    """A one-line summary and the table of every target that differs between two packs."""
+    from planlib import tracking
+
+    table = tracking.diff_targets(pack_targets(old), pack_targets(new))
+    return tracking.summarize_plan_diff(table), table

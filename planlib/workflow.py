@@ -32,6 +32,8 @@ class Run:
     pack: Path
     period: str
     as_of: dt.date
+    scratch: bool = False
+    params_file: Path | None = None
     _cache: dict[str, pd.DataFrame] = field(default_factory=dict, repr=False)
     _built: set[str] = field(default_factory=set, repr=False)
 
@@ -105,7 +107,7 @@ def open_run(
     plan = load_plan(params_file)
     period, cutoff = resolve_period(plan, period=period, as_of=as_of)
     pack = Path(pack_dir) if pack_dir else scratch_dir(project, plan, params_file, period=period, as_of=cutoff)
-    return Run(plan=plan, root=project, pack=pack, period=period, as_of=cutoff)
+    return Run(plan=plan, root=project, pack=pack, period=period, as_of=cutoff, scratch=not pack_dir, params_file=params_file)
 
 
 def scratch_dir(root: Path, plan: Plan, params_file: Path, *, period: str, as_of: dt.date) -> Path:
@@ -360,3 +362,129 @@ TARGET_TABLES = (
     "commitments_gap", "smart_targets", "targets_long",
 )
 register_builder(TARGET_TABLES, build_targets)
+
+
+def annual_plan(run: Run) -> tuple[dict[str, pd.DataFrame], str]:
+    """The annual plan a quarterly run tracks: its targets (and checkpoints) and where they came from.
+
+    Read from the annual pack ``reports/<plan>/<year>/``; never recomputed inside a pack.
+    A notebook run alone without that pack builds the annual plan in its own scratch
+    folder and says so.
+    """
+    annual_pack = paths.pack_dir(run.root, run.plan.plan, str(run.plan.plan_year))
+    if (annual_pack / "manifest.json").is_file():
+        tables = {name: io.read_artifact(annual_pack, name) for name in ("targets_long", "checkpoints") if io.has_artifact(annual_pack, name)}
+        return tables, f"annual plan read from {annual_pack.relative_to(run.root)}"
+    if not run.scratch:
+        from planlib.errors import PackError
+
+        raise PackError(
+            f"no annual plan pack at {annual_pack.relative_to(run.root)}: run `planlib pack {run.params_file.relative_to(run.root) if run.params_file else 'params/<plan>.yaml'}` "
+            "first; a quarterly pack tracks that plan and never recomputes it"
+        )
+    annual = open_run(str(run.params_file), root=run.root)
+    tables = {"targets_long": annual.table("targets_long")}
+    checkpoints = annual.table("checkpoints", optional=True) if "checkpoints" in _BUILDERS else None
+    if checkpoints is not None:
+        tables["checkpoints"] = checkpoints
+    return tables, "annual plan computed in a scratch folder (no annual pack in reports/ yet)"
+
+
+def build_tracking(run: Run) -> dict[str, pd.DataFrame]:
+    """Actual vs plan, checkpoints, behaviour and the re-spread of the rest of the year (notebook 05)."""
+    from planlib import tracking
+
+    plan = run.plan
+    spec = plan.tracking
+    tables, source = annual_plan(run)
+    plan_long = tables["targets_long"]
+    orders = run.table("orders")
+    year_start = pd.Timestamp(plan.plan_year, 1, 1)
+    in_year = orders.loc[orders[schema.ORDER_DATE] >= year_start]
+    history = orders.loc[orders[schema.ORDER_DATE] < year_start]
+    as_of = pd.Timestamp(run.as_of)
+    out = {
+        "annual_targets_long": plan_long,
+        "tracking_source": pd.DataFrame({"source": [source]}),
+        "tracking": tracking.compare_to_plan(plan_long, in_year, as_of=as_of, history=history, green=spec.green, amber=spec.amber),
+        "tracking_by_month": tracking.compare_to_plan(plan_long, in_year, as_of=as_of, history=history, green=spec.green, amber=spec.amber, by_month=True),
+        "behaviour": tracking.compute_behaviour(in_year, as_of=as_of, history=history),
+    }
+    if "checkpoints" in tables:
+        out["checkpoint_status"] = tracking.check_checkpoints(tables["checkpoints"], in_year, as_of=as_of, history=history)
+    respread = tracking.respread_remaining(
+        plan_long, in_year, as_of=as_of, carry_forward=spec.carry_forward, reforecast=reforecast_frame(run),
+        history=history, reps=run.table("reps", optional=True),
+    )
+    out["respread"] = respread
+    out["target_changes"] = tracking.summarize_changes(respread)
+    out["replanned_targets_long"] = tracking.apply_respread(plan_long, respread)
+    return out
+
+
+def reforecast_frame(run: Run) -> pd.DataFrame:
+    """The re-forecast of the open months as ``dimension, segment, month, mean`` (one-dimension series)."""
+    forecast = run.table("forecast")
+    ids = forecast[schema.UNIQUE_ID].astype(str)
+    single = ~ids.str.contains("|", regex=False)
+    frame = forecast.loc[single, [schema.UNIQUE_ID, schema.DS, "mean"]].copy()
+    parts = frame[schema.UNIQUE_ID].astype(str).str.split("=", n=1, expand=True)
+    frame["dimension"] = parts[0].where(parts[1].notna(), "total")
+    frame["segment"] = parts[1].fillna(schema.TOTAL_ID)
+    return frame.rename(columns={schema.DS: "month"})[["dimension", "segment", "month", "mean"]].reset_index(drop=True)
+
+
+TRACKING_TABLES = (
+    "annual_targets_long", "tracking_source", "tracking", "tracking_by_month", "behaviour", "checkpoint_status",
+    "respread", "target_changes", "replanned_targets_long",
+)
+register_builder(TRACKING_TABLES, build_tracking)
+
+
+def build_actions(run: Run) -> dict[str, pd.DataFrame]:
+    """Funnel, capacity, action calendar, service levels, budget and checkpoints (notebook 04)."""
+    from planlib import actions
+
+    plan, spec = run.plan, run.plan.actions
+    long = run.table("targets_long")
+    orders = run.table("orders")
+    history_end = pd.Timestamp(min(run.as_of, plan.history_end))
+    tables: dict[str, pd.DataFrame] = {}
+    reps = run.table("reps", optional=True)
+    rep_rows = long.loc[long["dimension"] == schema.REP]
+    if reps is not None and len(rep_rows):
+        regions = run.table("targets_rep").set_index(schema.REP)[schema.REGION]
+        rep_targets = rep_rows.rename(columns={"segment": schema.REP})[[schema.REP, "month", "target"]]
+        rep_targets.insert(1, schema.REGION, rep_targets[schema.REP].map(regions).fillna("(none)"))
+        funnel = actions.plan_funnel(
+            rep_targets, orders, win_rate=spec.win_rate, proposal_per_visit=spec.proposal_per_visit,
+            visits_per_lead=spec.visits_per_lead, deal_size=spec.deal_size, min_orders=spec.min_orders_for_deal_size,
+            as_of=history_end,
+        )
+        tables["funnel"] = funnel
+        tables["capacity"] = actions.check_capacity(funnel, reps, max_visits_per_rep_month=spec.max_visits_per_rep_month)
+    baseline = float(run.table("forecast_plan_year").loc[lambda f: f[schema.UNIQUE_ID].astype(str) == schema.TOTAL_ID, "mean"].sum())
+    annual = run.table("annual_target").set_index("step")
+    target = float(annual.loc["final", "amount"])
+    customers = run.table("targets_customer_type").set_index("customer_type")
+    calendar = actions.build_action_calendar(
+        orders, plan_year=plan.plan_year, baseline=baseline, new_customers_needed=int(customers.loc["new", "customers"]),
+        product_lines=run.table("product_lines"), spec=spec, as_of=history_end,
+    )
+    tables["action_calendar"] = calendar
+    tables["gap_closure"] = actions.evaluate_gap_closure(calendar, target=target, baseline=baseline, count="new")
+    tables["service_levels"] = actions.plan_service_levels(run.table("abc_customers"), orders, year=plan.review_year, spec=spec)
+    budget = actions.split_budget(long, orders, budget=spec.budget, as_of=history_end)
+    tables["budget_split"] = budget
+    if (long["dimension"] == schema.CHANNEL).any():
+        tables["channel_support"] = actions.plan_channel_support(long, budget, spec=spec)
+    tables["checkpoints"] = actions.build_checkpoints(long)
+    tables["review_cadence"] = actions.build_review_cadence(spec=spec)
+    return tables
+
+
+ACTION_TABLES = (
+    "funnel", "capacity", "action_calendar", "gap_closure", "service_levels", "budget_split", "channel_support",
+    "checkpoints", "review_cadence",
+)
+register_builder(ACTION_TABLES, build_actions)

@@ -32,14 +32,17 @@ def _free_port() -> int:
 
 
 @pytest.fixture(scope="module")
-def jupyter_lab():
+def jupyter_lab(tmp_path_factory):
+    """JupyterLab serving a copy of the notebooks (autosave must not touch the committed ones)."""
+    served = tmp_path_factory.mktemp("lab")
+    shutil.copytree(ROOT / "notebooks", served / "notebooks")
     port = _free_port()
     jupyter = Path(sys.executable).with_name("jupyter")
     env = {**os.environ, "PLANLIB_ROOT": str(ROOT)}
     server = subprocess.Popen(
         [str(jupyter), "lab", "--no-browser", f"--port={port}", "--ip=127.0.0.1", f"--IdentityProvider.token={TOKEN}", "--allow-root",
-         f"--ServerApp.root_dir={ROOT}", "--LabApp.expose_app_in_browser=True", "--ServerApp.open_browser=False"],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+         f"--ServerApp.root_dir={served}", "--LabApp.expose_app_in_browser=True", "--ServerApp.open_browser=False"],
+        cwd=served, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )
     url = f"http://127.0.0.1:{port}"
     deadline = time.time() + 90

@@ -82,6 +82,12 @@ def run_pack(
     if final.exists() and not force:
         raise PackError(f"{_rel(final, project)} exists already; use --force to replace it")
     kind = "quarterly" if "-Q" in period else "annual"
+    annual = paths.pack_dir(project, plan.plan, str(plan.plan_year))
+    if kind == "quarterly" and not (annual / MANIFEST).is_file():
+        raise PackError(
+            f"no annual plan pack at {_rel(annual, project)}: run `planlib pack {_rel(params_file, project)}` first; "
+            "a quarterly pack tracks that plan and never recomputes it"
+        )
     notebooks = list_notebooks(project, kind=kind)
     if not notebooks:
         raise PackError(f"no notebooks to run in {_rel(paths.notebooks_dir(project), project)}")

@@ -20,8 +20,7 @@ ROOT = Path(__file__).resolve().parents[1]
 
 def _project(tmp_path: Path, notebooks: dict[str, list[str]]) -> Path:
     """A throwaway project: the demo params and the given notebooks (name -> code cells)."""
-    (tmp_path / "params").mkdir()
-    shutil.copy(ROOT / "params" / "demo.yaml", tmp_path / "params" / "demo.yaml")
+    shutil.copytree(ROOT / "params", tmp_path / "params")
     (tmp_path / "notebooks").mkdir()
     for name, cells in notebooks.items():
         nb = new_notebook(cells=[new_code_cell(c) for c in cells])
@@ -66,7 +65,8 @@ def test_a_small_pack_is_complete_and_is_not_overwritten_without_force(tmp_path)
     manifest = json.loads((pack / "manifest.json").read_text())
     assert manifest["status"] == "complete"
     assert manifest["as_of"] == "2024-12-31"
-    assert set(manifest["inputs"]) == {"params/demo.yaml", "demo company"}
+    assert set(manifest["inputs"]) == {"params/demo.yaml", "params/demo_commitments.csv", "demo company"}
+    assert all(len(v) == 64 for k, v in manifest["inputs"].items() if k.startswith("params/"))  # sha256
     assert manifest["params"]["plan_year"] == 2025
     assert "00_write.ipynb" in manifest["timings_seconds"]
     assert (pack / "html" / "00_write.html").is_file()
@@ -89,6 +89,7 @@ def test_bad_params_stop_before_any_notebook_runs(tmp_path):
 
 def test_quarterly_period_sets_the_as_of_date_and_wrong_periods_are_refused(tmp_path):
     project = _project(tmp_path, {"00_x.ipynb": [PARAMS_CELL, "print(period, as_of)"]})
+    run_pack("params/demo.yaml", root=project)  # a quarterly pack needs its annual plan first
     pack = run_pack("params/demo.yaml", root=project, period="2025-Q2")
     assert json.loads((pack / "manifest.json").read_text())["as_of"] == "2025-06-30"
     with pytest.raises(ParamsError, match="period 2024-Q1 is not in the plan year 2025"):

@@ -1,0 +1,86 @@
+"""Forecasting stage: what next year looks like if nothing changes.
+
+Monthly series per segment level (``build_monthly_series``), statsmodels models chosen
+by rolling-origin backtest, simulated quantiles and coherent, reconciled forecasts
+(``forecast_series``).
+"""
+
+from planlib.forecast.engine import (
+    DEFAULT_MODEL,
+    DEFAULT_QUANTILES,
+    MODEL_CHOICES,
+    ForecastResult,
+    forecast_series,
+    make_model,
+    probability_of_reaching,
+    quantile_column,
+    total_quantiles,
+)
+from planlib.forecast.metrics import bias, coverage, mase, mase_scale, owa, smape
+from planlib.forecast.models import (
+    ETS,
+    SARIMA,
+    STL,
+    BorrowedSeasonality,
+    Combination,
+    Croston,
+    ForecastModel,
+    Naive,
+    Naive2,
+    SeasonalNaive,
+    Theta,
+    WithFallback,
+    check_forecast,
+    seasonal_factors,
+    seasonality_test,
+)
+from planlib.forecast.reconcile import (
+    Hierarchy,
+    build_hierarchy,
+    coherence_gap,
+    reconcile,
+    reconciliation_matrix,
+)
+from planlib.forecast.series import build_monthly_series, level_name, series_id, series_keys
+
+__all__ = [
+    "DEFAULT_MODEL",
+    "DEFAULT_QUANTILES",
+    "MODEL_CHOICES",
+    "ETS",
+    "SARIMA",
+    "STL",
+    "BorrowedSeasonality",
+    "Combination",
+    "Croston",
+    "ForecastModel",
+    "ForecastResult",
+    "Hierarchy",
+    "Naive",
+    "Naive2",
+    "SeasonalNaive",
+    "Theta",
+    "WithFallback",
+    "bias",
+    "build_hierarchy",
+    "build_monthly_series",
+    "check_forecast",
+    "coherence_gap",
+    "coverage",
+    "forecast_series",
+    "level_name",
+    "make_model",
+    "mase",
+    "mase_scale",
+    "owa",
+    "probability_of_reaching",
+    "quantile_column",
+    "reconcile",
+    "reconciliation_matrix",
+    "seasonal_factors",
+    "seasonality_test",
+    "series_id",
+    "series_keys",
+    "smape",
+    "total_quantiles",
+]

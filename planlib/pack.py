@@ -114,6 +114,11 @@ def run_pack(
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
+    # a failure kept from an earlier run is stale once the pack is whole
+    stale = paths.reports_dir(project) / plan.plan / "failed" / period
+    shutil.rmtree(stale, ignore_errors=True)
+    if stale.parent.is_dir() and not any(stale.parent.iterdir()):
+        stale.parent.rmdir()
     echo(f"pack written to {_rel(final, project)}")
     return final
 
@@ -141,6 +146,8 @@ def _execute(notebook: Path, staging: Path, *, project: Path, params_file: Path,
             cwd=str(project),
             progress_bar=False,
             log_output=False,
+            # the kernel's start-up chatter (TCP transport notice) is not the user's business
+            extra_arguments=["--IPKernelApp.log_level=ERROR"],
         )
     except PapermillExecutionError as err:
         kept = _keep_failed(output, project, plan.plan, period)

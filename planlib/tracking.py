@@ -509,10 +509,15 @@ def summarize_tracking(comparison: pd.DataFrame) -> str:
                  f"({_fmt_pct(row['projected_attainment'])} of {_fmt_money(row['annual_target'])})")
     segments = comparison[~comparison[DIMENSION].isin([TOTAL, MONTH])
                           & np.isfinite(comparison["attainment"].to_numpy(dtype=float))]
+    vacant = segments[segments[SEGMENT].astype(str) == VACANT_REP]
+    segments = segments[segments[SEGMENT].astype(str) != VACANT_REP]  # a seat, not a person to chase
     if not segments.empty:
         worst = segments.loc[segments["attainment"].idxmin()]
         text += (f"; weakest {worst[DIMENSION].replace('_', ' ')}: {worst[SEGMENT]} "
                  f"({_fmt_pct(worst['attainment'])}, {worst['status']})")
+    if not vacant.empty:
+        text += (f"; {_fmt_money(vacant['plan_to_date'].sum())} of the plan to date sits with no rep "
+                 f"(a vacant seat: give it an owner)")
     return text + "."
 
 
@@ -643,12 +648,16 @@ def summarize_checkpoints(checks: pd.DataFrame) -> str:
     met = int((due["status"] == "met").sum())
     text = f"{met} of {len(due)} checkpoint{'s' if len(due) > 1 else ''} due {'is' if met == 1 else 'are'} met"
     missed = due[due["status"] == "missed"].sort_values("attainment", kind="mergesort")
+    vacant = missed[missed["owner"].astype(str) == VACANT_REP]
+    missed = missed[missed["owner"].astype(str) != VACANT_REP]
     if not missed.empty:
         shown = [f"{r.owner_type.replace('_', ' ')} {r.owner} {r.period} "
                  f"({_fmt_pct(r.attainment)} of {_fmt_money(r.cumulative_target)})"
                  for r in missed.head(3).itertuples()]
         more = f" and {len(missed) - 3} more" if len(missed) > 3 else ""
         text += "; missed: " + ", ".join(shown) + more
+    if not vacant.empty:
+        text += f"; {len(vacant)} more belong to a vacant seat (no rep to hold them)"
     return text + "."
 
 

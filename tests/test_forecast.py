@@ -37,6 +37,9 @@ from planlib.forecast import (
     smape,
     total_quantiles,
 )
+from planlib.forecast import summary
+from planlib.forecast.backtest import backtest_offsets, widen_paths
+from planlib.forecast.series import ancestors_of
 from planlib.forecast.paths import EtsPaths
 
 PROFILE = np.array([0.7, 0.8, 1.0, 1.1, 1.2, 1.3, 1.2, 1.1, 1.0, 0.9, 0.8, 1.2])
@@ -259,11 +262,29 @@ def test_forecast_adds_up_to_the_cent_month_by_month(hierarchy_result):
     bikes = f.xs("product_line=Bikes", level="unique_id")
     cells = f[[u.startswith("product_line=Bikes|") for u in f.index.get_level_values(0)]].groupby(level="ds").sum()
     assert np.max(np.abs(cells - bikes)) < 0.005
-    # paths (and so the year totals) are coherent too
+    assert res.reconciliation in ("bottom_up", "wls", "mint_shrink")
+
+
+def test_reconciled_paths_add_up_path_by_path_before_widening():
+    series = build_monthly_series(orders_frame(end="2023-12-31"), [["product_line"], ["product_line", "region"]])
+    res = forecast_series(series, model="snaive", n_jobs=1, n_paths=300, n_origins=1, calibrate=False)
     yp = res.year_paths
     cells = [c for c in yp.columns if "|" in c]
     assert np.max(np.abs(yp[cells].sum(axis=1) - yp["Total"])) < 0.01
-    assert res.reconciliation in ("bottom_up", "wls", "mint_shrink")
+    assert (res.backtest["month_factor"] == 1).all() and (res.backtest["total_factor"] == 1).all()
+
+
+def test_widening_scales_the_total_and_the_monthly_shape_separately():
+    rng = np.random.default_rng(0)
+    mean = np.full((1, 12), 100.0)
+    paths = mean[:, :, None] + rng.standard_normal((1, 12, 400))
+    same = widen_paths(paths, mean, np.array([1.0]), np.array([1.0]))
+    assert np.allclose(same, paths)
+    wide = widen_paths(paths, mean, np.array([1.0]), np.array([2.0]))
+    dev_total = paths.sum(axis=1) - 1200.0
+    assert np.allclose(wide.sum(axis=1) - 1200.0, 2.0 * dev_total)
+    shape = paths - paths.mean(axis=1, keepdims=True)
+    assert np.allclose(wide - wide.mean(axis=1, keepdims=True), shape)
 
 
 def test_forecast_tables_have_quantiles_backtest_and_coverage(hierarchy_result):
@@ -398,8 +419,42 @@ def test_every_reconciliation_method_gives_coherent_forecasts(n_lines, n_regions
             assert np.allclose(reconcile(coherent, reconciliation_matrix(hier, method=method, covariance=cov)), coherent)
 
 
+def test_a_short_cell_borrows_from_its_closest_long_ancestor():
+    keys = _grouped_keys(2, 2, with_bottom=True)
+    assert ancestors_of(keys)["product_line=L0|region=R1"] == ["product_line=L0", "region=R1", "Total"]
+
+
 def test_crossed_levels_without_a_bottom_level_have_no_bottom_up():
     hier = build_hierarchy(_grouped_keys(2, 3, with_bottom=False))
     assert hier.bottom is None and len(hier.pairs) == 2
     with pytest.raises(ForecastError, match="bottom level"):
         reconciliation_matrix(hier, method="bottom_up")
+
+
+def test_backtest_offsets_shorten_windows_only_when_history_is_short():
+    assert backtest_offsets(48, 12, 4, 3) == ([12, 15, 18, 21], None)
+    offsets, note = backtest_offsets(24, 12, 4, 3)
+    assert offsets == [5, 8, 11] and "shortened to 11, 8, 5 months" in note
+    offsets, note = backtest_offsets(14, 12, 4, 3)
+    assert "too short for any out-of-sample backtest" in note
+
+
+def test_a_two_year_history_is_still_backtested_out_of_sample():
+    # AdventureWorks before its 2013 plan: 24 months, no room for full 12-month windows
+    series = build_monthly_series(orders_frame(start="2021-01-01", end="2022-12-31"), [["product_line"]])
+    res = forecast_series(series, n_jobs=1, n_paths=200)
+    bt = res.backtest
+    assert (bt["n_origins"] == 3).all() and bt["mase"].notna().all()
+    assert set(bt["window_months"]) == {"5,8,11"}
+    assert res.coverage["monthly"].notna().all() and res.coverage["total"].isna().all()
+    assert any("shortened to 11, 8, 5 months" in w for w in res.warnings)
+    assert summary.summarize_backtest(bt).startswith("Rolling-origin backtests (windows of 11, 8, 5 months)")
+    assert "12-month totals could not be backtested" in summary.summarize_coverage(res.coverage)
+
+
+def test_summaries_say_when_nothing_could_be_backtested():
+    series = build_monthly_series(orders_frame(start="2021-01-01", end="2022-02-28"), [["product_line"]])
+    res = forecast_series(series, n_jobs=1, n_paths=100)
+    assert (res.backtest["n_origins"] == 0).all() and res.coverage.empty
+    assert "accuracy is untested" in summary.summarize_backtest(res.backtest)
+    assert "untested" in summary.summarize_coverage(res.coverage)

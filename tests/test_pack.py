@@ -53,6 +53,12 @@ def test_a_failing_notebook_stops_the_pack_with_one_line_and_leaves_no_pack(tmp_
     assert sorted(p.name for p in plan_dir.iterdir()) == ["failed"]  # no pack, no staging folder
     kept = plan_dir / "failed" / "2025" / "01_broken.ipynb"
     assert "ValueError" in kept.read_text()
+    # once fixed, the pack appears and the stale failure goes away
+    fixed = nbformat.read(project / "notebooks" / "01_broken.ipynb", as_version=4)
+    fixed.cells[-1].source = "print('fixed')"
+    nbformat.write(fixed, project / "notebooks" / "01_broken.ipynb")
+    run_pack("params/demo.yaml", root=project, echo=lines.append)
+    assert sorted(p.name for p in plan_dir.iterdir()) == ["2025"]
 
 
 def test_a_small_pack_is_complete_and_is_not_overwritten_without_force(tmp_path):

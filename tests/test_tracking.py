@@ -513,3 +513,26 @@ def test_apply_respread_gives_the_replanned_year_and_its_diff_is_the_change_tabl
     changes = TR.summarize_changes(out)
     assert len(diff) == len(changes)
     assert diff["change"].tolist() == changes["change"].tolist()
+
+
+def test_summaries_treat_a_vacant_seat_as_a_seat_not_the_weakest_rep():
+    comparison = pd.DataFrame({
+        "dimension": ["total", "rep", "rep"],
+        "segment": ["Total", "a", TR.VACANT_REP],
+        "annual_target": [1200.0, 600.0, 600.0],
+        "plan_to_date": [200.0, 100.0, 100.0],
+        "actual": [90.0, 90.0, 0.0],
+        "attainment": [0.45, 0.9, 0.0],
+        "status": ["red", "amber", "red"],
+        "projection": [540.0, 540.0, 0.0],
+        "projected_attainment": [0.45, 0.9, 0.0],
+    })
+    text = TR.summarize_tracking(comparison)
+    assert "weakest rep: a (90.0%, amber)" in text
+    assert "100 of the plan to date sits with no rep (a vacant seat" in text
+    checks = pd.DataFrame({
+        "owner_type": ["rep", "rep"], "owner": ["a", TR.VACANT_REP], "period": ["2025-01", "2025-01"],
+        "cumulative_target": [100.0, 100.0], "attainment": [0.9, 0.0], "status": ["missed", "missed"],
+    })
+    text = TR.summarize_checkpoints(checks)
+    assert "missed: rep a 2025-01 (90.0% of 100)" in text and "1 more belong to a vacant seat" in text

@@ -6,18 +6,18 @@ by rolling-origin backtest, simulated quantiles and coherent, reconciled forecas
 """
 
 from planlib.forecast.engine import (
-    DEFAULT_MODEL,
     DEFAULT_QUANTILES,
     MODEL_CHOICES,
     ForecastResult,
     forecast_series,
-    make_model,
     probability_of_reaching,
     quantile_column,
     total_quantiles,
 )
 from planlib.forecast.metrics import bias, coverage, mase, mase_scale, owa, smape
 from planlib.forecast.models import (
+    DEFAULT_MODEL,
+    MODEL_NAMES,
     ETS,
     SARIMA,
     STL,
@@ -31,6 +31,7 @@ from planlib.forecast.models import (
     Theta,
     WithFallback,
     check_forecast,
+    make_model,
     seasonal_factors,
     seasonality_test,
 )
@@ -41,12 +42,13 @@ from planlib.forecast.reconcile import (
     reconcile,
     reconciliation_matrix,
 )
-from planlib.forecast.series import build_monthly_series, level_name, series_id, series_keys
+from planlib.forecast.series import ancestors_of, build_monthly_series, level_name, series_id, series_keys
 
 __all__ = [
     "DEFAULT_MODEL",
     "DEFAULT_QUANTILES",
     "MODEL_CHOICES",
+    "MODEL_NAMES",
     "ETS",
     "SARIMA",
     "STL",
@@ -61,6 +63,7 @@ __all__ = [
     "SeasonalNaive",
     "Theta",
     "WithFallback",
+    "ancestors_of",
     "bias",
     "build_hierarchy",
     "build_monthly_series",

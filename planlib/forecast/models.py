@@ -14,6 +14,7 @@ from typing import ClassVar, Self, Sequence
 import numpy as np
 
 from planlib.errors import ForecastError
+from planlib.forecast.parallel import single_threaded_blas
 from planlib.forecast.paths import (
     EmpiricalPaths,
     EtsPaths,
@@ -348,7 +349,7 @@ class ETS(ForecastModel):
         from statsmodels.tsa.exponential_smoothing.ets import ETSModel
 
         error, trend, damped, seasonal = spec
-        with warnings.catch_warnings():
+        with warnings.catch_warnings(), single_threaded_blas():
             warnings.simplefilter("ignore")
             return ETSModel(
                 ys,
@@ -485,7 +486,7 @@ class Theta(ForecastModel):
         self.const_ = None
         deseason = len(y) >= 2 * m
         method = "multiplicative" if np.min(y) > 0 else "additive"
-        with warnings.catch_warnings():
+        with warnings.catch_warnings(), single_threaded_blas():
             warnings.simplefilter("ignore")
             res = ThetaModel(y, period=m, deseasonalize=deseason, use_test=True, method=method).fit()
         self.result_ = res
@@ -568,7 +569,7 @@ class STL(ForecastModel):
         m = self.season_length
         if len(y) < 2 * m:
             raise ForecastError(f"STL needs two seasons ({2 * m} points); got {len(y)}")
-        with warnings.catch_warnings():
+        with warnings.catch_warnings(), single_threaded_blas():
             warnings.simplefilter("ignore")
             dec = _STL(y, period=m, robust=True).fit()
         seasonal = np.asarray(dec.seasonal, float)
@@ -630,7 +631,7 @@ class SARIMA(ForecastModel):
         x = np.log(y) if self.logged_ else y
         seasonal = (*self.seasonal_order, m) if len(y) >= 2 * m + 2 else (0, 0, 0, 0)
         order = self.order if seasonal[3] else (1, 1, 1)
-        with warnings.catch_warnings():
+        with warnings.catch_warnings(), single_threaded_blas():
             warnings.simplefilter("ignore")
             res = SARIMAX(x, order=order, seasonal_order=seasonal, concentrate_scale=True).fit(disp=False)
         self.result_ = res
@@ -902,3 +903,46 @@ class WithFallback(ForecastModel):
 def _short(err: Exception) -> str:
     text = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
     return text if len(text) <= 120 else text[:117] + "..."
+
+
+# ---------------------------------------------------------------------------
+# Models by name
+# ---------------------------------------------------------------------------
+
+# Single models by name; combinations are the mean of their members' forecasts (on
+# the M4 sample the mean of ETS, Theta and SARIMA scores OWA 0.845, each alone 0.88).
+SINGLE_MODELS = ("snaive", "naive2", "naive", "ets", "theta", "stl", "sarima", "croston")
+COMBINATIONS: dict[str, tuple[str, ...]] = {
+    "ets+theta+sarima": ("ets", "theta", "sarima"),
+    "ets+theta": ("ets", "theta"),
+}
+DEFAULT_MODEL = "ets+theta+sarima"
+MODEL_NAMES = (*COMBINATIONS, *SINGLE_MODELS)
+
+
+def make_model(name: str, *, season_length: int = SEASON_LENGTH) -> ForecastModel:
+    """A fresh, unfitted model by its name in ``MODEL_NAMES``.
+
+    Combinations come back as ``Combination``; every model is wrapped in
+    ``WithFallback`` with seasonal naive as the benchmark.
+    """
+    m = season_length
+    singles = {
+        "snaive": lambda: SeasonalNaive(season_length=m),
+        "naive2": lambda: Naive2(season_length=m),
+        "naive": Naive,
+        "ets": lambda: ETS(season_length=m),
+        "theta": lambda: Theta(season_length=m),
+        "stl": lambda: STL(season_length=m),
+        "sarima": lambda: SARIMA(season_length=m),
+        "croston": Croston,
+    }
+    if name in COMBINATIONS:
+        members = [singles[k]() for k in COMBINATIONS[name]]
+        return WithFallback(Combination(members=members), fallback=SeasonalNaive(season_length=m))
+    if name not in singles:
+        raise ForecastError(f"the 'model' parameter must be one of {', '.join(MODEL_NAMES)}; got {name!r} instead")
+    model = singles[name]()
+    if name in ("snaive", "naive"):
+        return model
+    return WithFallback(model, fallback=SeasonalNaive(season_length=m))

@@ -21,8 +21,21 @@ _SET = ("scipy_openblas_set_num_threads64_", "scipy_openblas_set_num_threads", "
 _GET = ("scipy_openblas_get_num_threads64_", "scipy_openblas_get_num_threads", "openblas_get_num_threads64_", "openblas_get_num_threads")
 
 
+_HANDLES: dict[int, list] = {}
+
+
 def _openblas_handles() -> list[tuple[Callable, Callable | None]]:
-    """(set, get) thread functions of every OpenBLAS loaded in this process (Linux only)."""
+    """(set, get) thread functions of every OpenBLAS loaded in this process (Linux only).
+
+    Looked up once per process (after scipy is loaded, since statsmodels imports it).
+    """
+    pid = os.getpid()
+    if pid not in _HANDLES:
+        _HANDLES[pid] = _find_openblas()
+    return _HANDLES[pid]
+
+
+def _find_openblas() -> list[tuple[Callable, Callable | None]]:
     paths = set()
     try:
         with open("/proc/self/maps") as maps:
@@ -57,12 +70,13 @@ def single_threaded_blas() -> Iterator[None]:
     before = []
     for setter, getter in handles:
         before.append(getter() if getter is not None else None)
-        setter(1)
+        if before[-1] != 1:
+            setter(1)
     try:
         yield
     finally:
         for (setter, _), n in zip(handles, before):
-            if n is not None and n > 0:
+            if n is not None and n > 1:
                 setter(int(n))
 
 

@@ -164,3 +164,47 @@ class EmpiricalPaths(PathSampler):
         draws = np.quantile(vals, u.ravel(), method="inverted_cdf").reshape(z.shape) if len(vals) else np.zeros_like(z)
         ratio = self.mean[:h] / base if base > 0 else np.zeros(h)
         return draws * ratio[:, None]
+
+
+# ---------------------------------------------------------------------------
+# Correlated draws across series
+# ---------------------------------------------------------------------------
+
+
+def correlation_from_covariance(cov: np.ndarray) -> np.ndarray:
+    """The correlation matrix of a covariance matrix (unit diagonal)."""
+    sd = np.sqrt(np.maximum(np.diag(cov), 1e-300))
+    corr = cov / np.outer(sd, sd)
+    corr[np.diag_indices_from(corr)] = 1.0
+    return corr
+
+
+def correlation_cholesky(corr: np.ndarray) -> np.ndarray:
+    """Cholesky factor of ``corr`` after clipping its eigenvalues to stay positive definite."""
+    vals, vecs = np.linalg.eigh((corr + corr.T) / 2)
+    vals = np.maximum(vals, 1e-8)
+    fixed = (vecs * vals) @ vecs.T
+    d = np.sqrt(np.diag(fixed))
+    fixed = fixed / np.outer(d, d)
+    return np.linalg.cholesky(fixed + 1e-12 * np.eye(len(fixed)))
+
+
+def simulate_paths(
+    samplers: list[PathSampler], means: np.ndarray, chol: np.ndarray, h: int, n_paths: int, rng: np.random.Generator
+) -> np.ndarray:
+    """Paths of every series, shape ``(series, h, n_paths)``, from correlated innovations.
+
+    Standard-normal draws are correlated across series by ``chol`` (independent over
+    months and paths), fed to each series' sampler, and the paths are shifted so
+    their average is exactly the series' point forecast ``means``.
+    """
+    n = len(samplers)
+    e = rng.standard_normal((n, h * n_paths))
+    z = (chol @ e).reshape(n, h, n_paths)
+    paths = np.empty((n, h, n_paths))
+    for i, s in enumerate(samplers):
+        p = np.asarray(s(z[i]), float)
+        if not np.all(np.isfinite(p)):
+            p = np.where(np.isfinite(p), p, means[i][:, None])
+        paths[i] = p + (means[i] - p.mean(axis=1))[:, None]
+    return paths

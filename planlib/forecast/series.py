@@ -97,11 +97,18 @@ def build_monthly_series(
     keep = (months >= first) & (months <= last)
     frame = pd.DataFrame({DS: months[keep].to_numpy(), Y: pd.to_numeric(orders.loc[keep, REVENUE]).to_numpy(float)})
     for d in all_dims:
-        values = orders.loc[keep, d].astype(object)
-        blank = values.isna() | (values.astype(str).str.strip() == "")
+        values = orders.loc[keep, d]
+        if not isinstance(values.dtype, pd.CategoricalDtype):
+            values = values.astype("category")
+        values = values.cat.rename_categories([str(c) for c in values.cat.categories])
+        blank_cats = [c for c in values.cat.categories if c.strip() == ""]
+        blank = values.isna() | values.isin(blank_cats)
         if blank.any():
             warnings.append(f"{d}: {int(blank.sum())} order lines without a value, forecast as {NONE_LABEL!r}")
-        frame[d] = values.mask(blank, NONE_LABEL).astype(str).to_numpy()
+            if NONE_LABEL not in values.cat.categories:
+                values = values.cat.add_categories([NONE_LABEL])
+            values = values.mask(blank, NONE_LABEL)
+        frame[d] = values.reset_index(drop=True)
     if frame.empty:
         raise ForecastError(f"orders: no order lines between {first:%Y-%m} and {last:%Y-%m}")
 
@@ -218,4 +225,18 @@ def parent_of(keys: list[SeriesKey]) -> dict[str, str | None]:
             if p.contains(k) and (best is None or len(p.dims) > len(best.dims)):
                 best = p
         out[k.unique_id] = best.unique_id if best is not None else None
+    return out
+
+
+def ancestors_of(keys: list[SeriesKey]) -> dict[str, list[str]]:
+    """For each series every coarser series containing it, closest first.
+
+    Closest means most dimensions; ties keep the order of the levels (so
+    ``product_line=A|region=E`` lists ``product_line=A``, ``region=E``, then the total).
+    """
+    out: dict[str, list[str]] = {}
+    for k in keys:
+        found = [(i, p) for i, p in enumerate(keys) if p.contains(k)]
+        found.sort(key=lambda t: (-len(t[1].dims), t[0]))
+        out[k.unique_id] = [p.unique_id for _, p in found]
     return out

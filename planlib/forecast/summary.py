@@ -16,8 +16,14 @@ def summarize_backtest(backtest: pd.DataFrame) -> str:
     fallbacks = int(backtest["fallback"].fillna("").astype(str).str.len().gt(0).sum())
     short = int((backtest["kind"] != "regular").sum())
     total = backtest.loc[backtest["unique_id"] == "Total"]
+    if scored.empty:
+        return (
+            f"No series has enough history for an out-of-sample backtest ({int(backtest['n_months'].max())} months at most): "
+            f"every series uses the default model, and its accuracy is untested - read the forecast as a rough baseline."
+        )
+    windows = backtest_windows(backtest)
     text = (
-        f"Rolling-origin backtests (horizon 12): the forecast beats seasonal naive on {better} of {len(scored)} series "
+        f"Rolling-origin backtests ({windows}): the forecast beats seasonal naive on {better} of {len(scored)} series "
         f"(median MASE {scored['mase'].median():.2f} vs {scored['mase_snaive'].median():.2f})"
     )
     if len(total) and pd.notna(total["mase"].iloc[0]):
@@ -29,12 +35,25 @@ def summarize_backtest(backtest: pd.DataFrame) -> str:
 
 def summarize_coverage(coverage: pd.DataFrame) -> str:
     """Does the P10-P90 interval hold about 80% of the backtest actuals?"""
-    everything = coverage.loc[coverage["level"] == "all"].iloc[0]
-    return (
-        f"The P10-P90 interval (nominal {everything['nominal']:.0%}) held {everything['monthly']:.0%} of monthly actuals "
-        f"and {everything['total']:.0%} of 12-month totals in the backtests"
-        + (" - intervals are too narrow; read probabilities with care." if everything["monthly"] < everything["nominal"] - 0.1 else ".")
+    everything = coverage.loc[coverage["level"] == "all"]
+    if everything.empty:
+        return "The P10-P90 intervals could not be backtested (no series has enough history): they are the models' own and untested."
+    row = everything.iloc[0]
+    totals = (
+        f"and {row['total']:.0%} of 12-month totals" if pd.notna(row["total"]) else "(12-month totals could not be backtested on this history)"
     )
+    return (
+        f"The P10-P90 interval (nominal {row['nominal']:.0%}) held {row['monthly']:.0%} of monthly actuals {totals} in the backtests"
+        + (" - intervals are too narrow; read probabilities with care." if row["monthly"] < row["nominal"] - 0.1 else ".")
+    )
+
+
+def backtest_windows(backtest: pd.DataFrame) -> str:
+    """'horizon 12' or, on a short history, the scored window lengths."""
+    if "window_months" not in backtest.columns:
+        return "horizon 12"
+    lengths = sorted({int(n) for text in backtest["window_months"].dropna() for n in str(text).split(",") if n}, reverse=True)
+    return "horizon 12" if lengths == [12] else f"windows of {', '.join(map(str, lengths))} months"
 
 
 def year_total_quantiles(year_paths: pd.DataFrame, *, quantiles: tuple[float, ...] = (0.1, 0.5, 0.9), single_level: bool = True) -> pd.DataFrame:

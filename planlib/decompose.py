@@ -106,10 +106,12 @@ def decompose_targets(inputs: TargetInputs, spec: TargetsSpec) -> dict[str, pd.D
     cube = targets.fit_target_cube(fc, region_targets=regions, product_line_targets=lines, month_targets=months, seed_floor=0.01)
     tables["targets_cube"] = cube
     if inputs.reps is not None and len(inputs.reps):
-        reps = targets.allocate_to_reps(regions, inputs.reps, plan_year=year, ramp_months=spec.ramp_months)
+        region_months = cube.groupby([schema.REGION, "month"], as_index=False, observed=True)["target"].sum()
+        reps = targets.allocate_to_reps(regions, inputs.reps, plan_year=year, ramp_months=spec.ramp_months, month_targets=region_months)
         tables["targets_rep"] = reps
         tables["rep_fairness"] = targets.assess_rep_fairness(reps, orders=inputs.orders, year=base_year)
-        tables["targets_rep_cube"] = targets.fit_rep_cube(cube, reps, orders=inputs.orders, year=base_year)
+        presence = targets.rep_presence_by_month(inputs.reps, plan_year=year, ramp_months=spec.ramp_months)
+        tables["targets_rep_cube"] = targets.fit_rep_cube(cube, reps, orders=inputs.orders, year=base_year, presence=presence)
         tables["commitments_gap"] = targets.reconcile_commitments(reps, inputs.commitments)
     tables["smart_targets"] = targets.build_smart_table(
         fc,

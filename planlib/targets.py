@@ -50,6 +50,7 @@ __all__ = [
     "compare_target_options",
     "estimate_reach_probability",
     "fit_rep_cube",
+    "rep_presence_by_month",
     "fit_target_cube",
     "plan_customer_targets",
     "reconcile_commitments",
@@ -1054,31 +1055,55 @@ def plan_customer_targets(
 # =========================================================================== 6. reps
 
 
-def _effective_months(hire: pd.Timestamp | None, leave: pd.Timestamp | None, plan_year: int,
-                      ramp_months: int) -> tuple[float, float]:
-    """(months present, months at full productivity) in the plan year.
+def _monthly_presence(hire: pd.Timestamp | None, leave: pd.Timestamp | None, plan_year: int,
+                      ramp_months: int) -> tuple[np.ndarray, np.ndarray]:
+    """Per month of the plan year: (share of the month in seat, that share times the ramp).
 
     Presence counts days (hire and leave dates inclusive); productivity ramps linearly
     over ``ramp_months``: the k-th month since the hire month (hire month = 1st) works at
     ``min(1, k / ramp_months)``.
     """
-    present = effective = 0.0
+    present, effective = np.zeros(12), np.zeros(12)
     for m in range(1, 13):
         start = pd.Timestamp(plan_year, m, 1)
         end = start + pd.offsets.MonthEnd(0)
-        days = end.day
         first = start if hire is None or hire <= start else hire
         last = end if leave is None or leave >= end else leave
         if last < first:
             continue
-        frac = ((last - first).days + 1) / days
+        frac = ((last - first).days + 1) / end.day
         ramp = 1.0
         if hire is not None and ramp_months > 0:
             k = (start.year - hire.year) * 12 + (start.month - hire.month) + 1
             ramp = min(1.0, max(k, 1) / ramp_months)
-        present += frac
-        effective += frac * ramp
+        present[m - 1], effective[m - 1] = frac, frac * ramp
     return present, effective
+
+
+def _effective_months(hire: pd.Timestamp | None, leave: pd.Timestamp | None, plan_year: int,
+                      ramp_months: int) -> tuple[float, float]:
+    """(months present, months at full productivity) in the plan year."""
+    present, effective = _monthly_presence(hire, leave, plan_year, ramp_months)
+    return float(present.sum()), float(effective.sum())
+
+
+def rep_presence_by_month(reps: pd.DataFrame, *, plan_year: int, ramp_months: int = 6) -> pd.DataFrame:
+    """``rep, month, presence``: each rep's productive share of each plan-year month.
+
+    The same day count and ramp as :func:`allocate_to_reps`, month by month, so a rep
+    hired in July gets no January target and a leaver none after leaving.
+    """
+    hires = reps[schema.REP_HIRE_DATE] if schema.REP_HIRE_DATE in reps.columns else pd.Series(pd.NaT, index=reps.index)
+    leaves = reps[schema.REP_LEAVE_DATE] if schema.REP_LEAVE_DATE in reps.columns else pd.Series(pd.NaT, index=reps.index)
+    months = pd.date_range(f"{plan_year}-01-01", periods=12, freq="MS")
+    parts = []
+    for rep, hire, leave in zip(reps[schema.REP].astype(str), pd.to_datetime(hires), pd.to_datetime(leaves)):
+        _, effective = _monthly_presence(None if pd.isna(hire) else hire.normalize(),
+                                         None if pd.isna(leave) else leave.normalize(), plan_year, ramp_months)
+        parts.append(pd.DataFrame({schema.REP: rep, MONTH: months, "presence": effective}))
+    if not parts:
+        return pd.DataFrame(columns=[schema.REP, MONTH, "presence"])
+    return pd.concat(parts, ignore_index=True)
 
 
 def allocate_to_reps(
@@ -1087,9 +1112,17 @@ def allocate_to_reps(
     *,
     plan_year: int,
     ramp_months: int = 6,
+    month_targets: pd.DataFrame | None = None,
     unit: int = 1,
 ) -> pd.DataFrame:
     """Split each region's target over its reps by capacity and time in seat.
+
+    With ``month_targets`` (``region, month, target``, e.g. the region x month sums of
+    the target cube) each month's region target is shared by the reps in seat that
+    month (by capacity x ramped presence) and a rep's weight is the sum of those shares:
+    a rep who leaves after a slow quarter carries a slow quarter's target, never more
+    than the months they are there can hold. Months with no one in seat go to the
+    ``"(vacant)"`` row.
 
     A rep's weight is ``capacity x effective months``: months present in the plan year
     (none if they left before it or join after it, pro rata by day when joining or
@@ -1108,6 +1141,8 @@ def allocate_to_reps(
         The calendar year planned.
     ramp_months : int, default 6
         Months to full productivity (0 = none).
+    month_targets : DataFrame, optional
+        ``region, month, target``: the seasonal weights of each region's months.
     unit : int, default 1
         Rounding unit.
 
@@ -1142,14 +1177,16 @@ def allocate_to_reps(
     leaves = (pd.to_datetime(reps[schema.REP_LEAVE_DATE]) if schema.REP_LEAVE_DATE in reps.columns
               else pd.Series(pd.NaT, index=reps.index))
     year_start, year_end = pd.Timestamp(plan_year, 1, 1), pd.Timestamp(plan_year, 12, 31)
-    present, effective, status = [], [], []
+    present, effective, status, monthly = [], [], [], []
     for hire, leave in zip(hires, leaves):
         h = None if pd.isna(hire) else pd.Timestamp(hire).normalize()
         lv = None if pd.isna(leave) else pd.Timestamp(leave).normalize()
         if h is not None and lv is not None and lv < h:
             raise DataError(f"the reps given to {where} have a leave date before the hire date "
                             f"({lv.date()} < {h.date()})", column=schema.REP_LEAVE_DATE)
-        p, e = _effective_months(h, lv, plan_year, ramp_months)
+        p_m, e_m = _monthly_presence(h, lv, plan_year, ramp_months)
+        p, e = float(p_m.sum()), float(e_m.sum())
+        monthly.append(e_m)
         present.append(p)
         effective.append(e)
         if lv is not None and lv < year_start:
@@ -1169,14 +1206,31 @@ def allocate_to_reps(
     table["months_present"] = present
     table["effective_months"] = effective
     table["weight"] = table["capacity"] * table["effective_months"]
+    seats = np.asarray(capacity, dtype=float)[:, None] * (np.vstack(monthly) if monthly else np.zeros((0, 12)))
+    seasonal = None
+    if month_targets is not None:
+        _require_frame(month_targets, "month_targets", where, [schema.REGION, MONTH, TARGET])
+        seasonal = (month_targets.assign(**{schema.REGION: month_targets[schema.REGION].astype(str),
+                                            MONTH: pd.to_datetime(month_targets[MONTH]).dt.month})
+                    .pivot_table(index=schema.REGION, columns=MONTH, values=TARGET, aggfunc="sum")
+                    .reindex(columns=range(1, 13)).fillna(0.0))
     parts = []
     for region in sorted(targets.index):
         rows = table[table[schema.REGION] == region].sort_values(schema.REP, kind="mergesort")
         target = targets[region]
-        if target != 0 and rows["weight"].sum() <= 0:
+        uncovered = 0.0
+        if seasonal is not None and region in seasonal.index:
+            month_t = seasonal.loc[region].to_numpy(dtype=float)
+            s_m = seats[rows.index.to_numpy()]
+            in_seat = s_m.sum(axis=0)
+            share = np.divide(s_m, in_seat, out=np.zeros_like(s_m), where=in_seat > 0)
+            rows = rows.assign(weight=share @ month_t)
+            uncovered = float(month_t[in_seat <= 0].sum())
+        if target != 0 and (rows["weight"].sum() <= 0 or uncovered > 0):
             rows = pd.concat([rows, pd.DataFrame([{
                 schema.REP: VACANT_REP, schema.REGION: region, "status": "vacant",
-                "capacity": 0.0, "months_present": 0.0, "effective_months": 0.0, "weight": 1.0}])],
+                "capacity": 0.0, "months_present": 0.0, "effective_months": 0.0,
+                "weight": uncovered if uncovered > 0 else 1.0}])],
                 ignore_index=True)
         if rows.empty:
             continue
@@ -1451,14 +1505,17 @@ def fit_rep_cube(
     orders: pd.DataFrame | None = None,
     year: int | None = None,
     mix_weight: float = 0.5,
+    presence: pd.DataFrame | None = None,
     unit: int = 1,
 ) -> pd.DataFrame:
     """Rep x product line x month targets inside each region's cube slice.
 
     Per region, a rep's seed for a (product line, month) cell is its target times the
     cell's share of the region, tilted towards the product lines the rep sold last year:
-    ``(1 - mix_weight) + mix_weight * rep mix / region mix`` (1 without history). IPF fits
-    rep totals and cell totals, controlled rounding makes both exact.
+    ``(1 - mix_weight) + mix_weight * rep mix / region mix`` (1 without history), times
+    the rep's presence in that month when ``presence`` is given (0 before hire and after
+    leaving, so those months carry nothing). IPF fits rep totals and cell totals,
+    controlled rounding makes both exact.
 
     Parameters
     ----------
@@ -1473,13 +1530,18 @@ def fit_rep_cube(
         The history year (needed with ``orders``).
     mix_weight : float, default 0.5
         How far (0 to below 1) a rep's historical mix tilts the seed.
+    presence : DataFrame, optional
+        ``rep, month, presence`` (from :func:`rep_presence_by_month`). Reps without rows
+        count as present all year; the vacant seat holds the months no rep is in seat. A month in which no rep of a region
+        is present keeps the plain seed (someone must carry it) and is reported in
+        the ``note`` column.
     unit : int, default 1
         Rounding unit.
 
     Returns
     -------
     DataFrame
-        ``region, rep, product_line, month, fitted, target`` sorted in that order;
+        ``region, rep, product_line, month, fitted, target, note`` sorted in that order;
         reps with a zero target are left out.
     """
     where = "fit_rep_cube"
@@ -1536,6 +1598,23 @@ def fit_rep_cube(
                         tilt[i] = (1 - mw) + mw * ratio
         rep_total = team[TARGET].to_numpy(dtype=float)
         seed_values = rep_total[:, None] * cell_share[None, :] * tilt
+        note = np.full(len(cells), "", dtype=object)
+        if presence is not None:
+            table = presence.assign(**{schema.REP: presence[schema.REP].astype(str)}).pivot_table(
+                index=schema.REP, columns=MONTH, values="presence", aggfunc="sum")
+            at = np.ones((len(team), len(cells)))
+            cell_months = pd.DatetimeIndex(cells[MONTH])
+            for i, rep in enumerate(team[schema.REP]):
+                if rep in table.index:
+                    at[i] = table.loc[rep].reindex(cell_months).fillna(0.0).to_numpy()
+            vacant = (team[schema.REP] == VACANT_REP).to_numpy()
+            if vacant.any():  # the vacant seat holds the months no one is in seat
+                nobody = at[~vacant].sum(axis=0) <= 0
+                at[vacant] = nobody.astype(float)
+            uncovered = at.sum(axis=0) <= 0
+            at[:, uncovered] = 1.0
+            note[uncovered] = "no rep in seat this month: spread over the region's reps"
+            seed_values = seed_values * at
         seed = pd.DataFrame({"rep_i": np.repeat(np.arange(len(team)), len(cells)),
                              "cell_i": np.tile(np.arange(len(cells)), len(team)),
                              "value": seed_values.reshape(-1)})
@@ -1551,6 +1630,7 @@ def fit_rep_cube(
             MONTH: cells[MONTH].to_numpy()[ci],
             FITTED: fitted["value"].to_numpy(),
             TARGET: rounded["value"].to_numpy(),
+            "note": note[ci],
         }))
     if not parts:
         raise DataError(f"the cube given to {where} has no positive target")

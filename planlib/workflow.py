@@ -50,6 +50,14 @@ class Run:
         """
         if name in self._cache:
             return self._cache[name]
+        if self.is_quarterly and name in _ANNUAL_ONLY and not io.has_artifact(self.pack, name):
+            frame = annual_table(self, name)
+            if frame is None:
+                if optional:
+                    return None
+                raise KeyError(f"the annual plan has no table '{name}'")
+            self._cache[name] = frame
+            return frame
         if not io.has_artifact(self.pack, name):
             builder = _BUILDERS.get(name)
             if builder is None:
@@ -226,10 +234,15 @@ _INTAKE_TABLES = ("orders", "data_quality", "months", "coverage", "product_lines
 _BUILDERS: dict[str, Callable[[Run], dict[str, pd.DataFrame]]] = {name: build_intake for name in _INTAKE_TABLES}
 
 
-def register_builder(names: tuple[str, ...], builder: Callable[[Run], dict[str, pd.DataFrame]]) -> None:
+_ANNUAL_ONLY: set[str] = set()  # tables of the annual plan: a quarterly run reads them, never rebuilds them
+
+
+def register_builder(names: tuple[str, ...], builder: Callable[[Run], dict[str, pd.DataFrame]], *, annual_only: bool = False) -> None:
     """Declare which stage builds which artifacts (used by the stage wiring below)."""
     for name in names:
         _BUILDERS[name] = builder
+        if annual_only:
+            _ANNUAL_ONLY.add(name)
 
 
 def review_as_of(run: Run) -> pd.Timestamp:
@@ -361,7 +374,27 @@ TARGET_TABLES = (
     "targets_channel", "targets_customer_type", "targets_rep", "rep_fairness", "targets_cube", "targets_rep_cube",
     "commitments_gap", "smart_targets", "targets_long",
 )
-register_builder(TARGET_TABLES, build_targets)
+register_builder(TARGET_TABLES, build_targets, annual_only=True)
+
+
+def annual_table(run: Run, name: str) -> pd.DataFrame | None:
+    """A table of the annual plan, for a quarterly run: from the annual pack, else (scratch only) rebuilt."""
+    annual_pack = paths.pack_dir(run.root, run.plan.plan, str(run.plan.plan_year))
+    if (annual_pack / "manifest.json").is_file():
+        return io.read_artifact(annual_pack, name) if io.has_artifact(annual_pack, name) else None
+    _require_annual_pack(run, annual_pack)
+    return open_run(str(run.params_file), root=run.root).table(name, optional=True)
+
+
+def _require_annual_pack(run: Run, annual_pack: Path) -> None:
+    """Inside a pack a quarterly run never recomputes its annual plan."""
+    if not run.scratch:
+        from planlib.errors import PackError
+
+        raise PackError(
+            f"no annual plan pack at {annual_pack.relative_to(run.root)}: run `planlib pack {run.params_file.relative_to(run.root) if run.params_file else 'params/<plan>.yaml'}` "
+            "first; a quarterly pack tracks that plan and never recomputes it"
+        )
 
 
 def annual_plan(run: Run) -> tuple[dict[str, pd.DataFrame], str]:
@@ -375,13 +408,7 @@ def annual_plan(run: Run) -> tuple[dict[str, pd.DataFrame], str]:
     if (annual_pack / "manifest.json").is_file():
         tables = {name: io.read_artifact(annual_pack, name) for name in ("targets_long", "checkpoints") if io.has_artifact(annual_pack, name)}
         return tables, f"annual plan read from {annual_pack.relative_to(run.root)}"
-    if not run.scratch:
-        from planlib.errors import PackError
-
-        raise PackError(
-            f"no annual plan pack at {annual_pack.relative_to(run.root)}: run `planlib pack {run.params_file.relative_to(run.root) if run.params_file else 'params/<plan>.yaml'}` "
-            "first; a quarterly pack tracks that plan and never recomputes it"
-        )
+    _require_annual_pack(run, annual_pack)
     annual = open_run(str(run.params_file), root=run.root)
     tables = {"targets_long": annual.table("targets_long")}
     checkpoints = annual.table("checkpoints", optional=True) if "checkpoints" in _BUILDERS else None
@@ -487,4 +514,4 @@ ACTION_TABLES = (
     "funnel", "capacity", "action_calendar", "gap_closure", "service_levels", "budget_split", "channel_support",
     "checkpoints", "review_cadence",
 )
-register_builder(ACTION_TABLES, build_actions)
+register_builder(ACTION_TABLES, build_actions, annual_only=True)

@@ -118,7 +118,9 @@ def test_round_preserving_total_property(values):
 def check_rounding(table: pd.DataFrame, out: pd.DataFrame, dims: list[str], margins=None) -> None:
     """Every 1-D marginal exact (given) or adjacent, grand total exact, cells adjacent."""
     assert out["value"].dtype == "int64"
-    assert out["value"].sum() == math.floor(math.fsum(table["value"]) + 0.5) or margins
+    # the grand total is the table's sum rounded (ties may go either way: cells within
+    # float noise of a whole number are snapped to it first)
+    assert abs(out["value"].sum() - math.fsum(table["value"])) <= 0.5 + 1e-6 or margins
     for d in dims:
         got = out.groupby(d)["value"].sum()
         frac = table.groupby(d)["value"].sum()

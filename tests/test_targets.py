@@ -437,6 +437,52 @@ def test_rep_cube_is_exact_per_rep_and_cell():
         T.fit_rep_cube(cube, rep_targets.assign(target=rep_targets["target"] + 1))
 
 
+def test_rep_cube_gives_no_month_before_hire_or_after_leaving():
+    _, _, regions, cube = chain(make_forecast())
+    reps = pd.DataFrame({"rep": ["r1", "r2", "r3", "r4"], "region": ["N", "N", "W", "W"],
+                         "hire_date": pd.to_datetime(["2020-01-01", "2025-07-01", "2020-01-01", "2021-01-01"]),
+                         "leave_date": pd.to_datetime([None, None, "2025-03-31", None])})
+    region_months = cube.groupby(["region", "month"], as_index=False)["target"].sum()
+    rep_targets = T.allocate_to_reps(regions, reps, plan_year=2025, ramp_months=3, month_targets=region_months)
+    # r3 leaves after a slow first quarter: its weight is that quarter's target, not 3/15 of the year
+    assert rep_targets.set_index("rep").loc["r3", "target"] < region_months.query("region == 'W'")["target"].head(3).sum()
+    presence = T.rep_presence_by_month(reps, plan_year=2025, ramp_months=3)
+    assert presence.loc[presence["rep"] == "r2", "presence"].tolist() == pytest.approx([0] * 6 + [1 / 3, 2 / 3, 1, 1, 1, 1])
+    rep_cube = T.fit_rep_cube(cube, rep_targets, presence=presence)
+    by_month = rep_cube.groupby(["rep", rep_cube["month"].dt.month])["target"].sum().unstack(fill_value=0)
+    assert (by_month.loc["r2", 1:6] == 0).all() and (by_month.loc["r2", 7:] > 0).all()
+    assert (by_month.loc["r3", 4:] == 0).all() and (by_month.loc["r3", 1:3] > 0).all()
+    # still exact: rep totals and every cell of the cube
+    assert rep_cube.groupby("rep")["target"].sum().to_dict() == rep_targets.set_index("rep")["target"].to_dict()
+    cells = rep_cube.groupby(["region", "product_line", "month"])["target"].sum()
+    expected = cube.set_index(["region", "product_line", "month"])["target"]
+    assert cells.reindex(expected.index).fillna(0).astype(int).equals(expected)
+    assert (rep_cube["note"] == "").all()
+
+
+def test_months_without_anyone_in_seat_go_to_the_vacant_seat():
+    region_targets = pd.DataFrame({"region": ["N"], "target": [300]})
+    months = pd.DataFrame({"region": "N", "month": pd.date_range("2025-01-01", periods=3, freq="MS"), "target": [100, 100, 100]})
+    reps = pd.DataFrame({"rep": ["late"], "region": ["N"], "hire_date": pd.to_datetime(["2025-02-01"])})
+    out = T.allocate_to_reps(region_targets, reps, plan_year=2025, ramp_months=0, month_targets=months)
+    assert out.set_index("rep")["target"].to_dict() == {"late": 200, T.VACANT_REP: 100}
+    cube = months.assign(product_line="A")
+    presence = T.rep_presence_by_month(reps, plan_year=2025, ramp_months=0)
+    rep_cube = T.fit_rep_cube(cube, out, presence=presence)
+    got = rep_cube.groupby(["rep", rep_cube["month"].dt.month])["target"].sum().to_dict()
+    assert got == {(T.VACANT_REP, 1): 100, (T.VACANT_REP, 2): 0, (T.VACANT_REP, 3): 0, ("late", 1): 0, ("late", 2): 100, ("late", 3): 100}
+
+
+def test_rep_cube_month_without_anyone_in_seat_is_carried_and_noted():
+    cube = pd.DataFrame({"region": ["N"] * 2, "product_line": ["A"] * 2,
+                         "month": pd.to_datetime(["2025-01-01", "2025-02-01"]), "target": [100, 100]})
+    reps = pd.DataFrame({"rep": ["late"], "region": ["N"], "target": [200]})
+    presence = pd.DataFrame({"rep": "late", "month": pd.to_datetime(["2025-01-01", "2025-02-01"]), "presence": [0.0, 1.0]})
+    out = T.fit_rep_cube(cube, reps, presence=presence)
+    assert out["target"].tolist() == [100, 100]
+    assert out["note"].tolist() == ["no rep in seat this month: spread over the region's reps", ""]
+
+
 def test_rep_cube_tilts_towards_each_reps_history():
     cube = pd.DataFrame({"region": ["N"] * 2, "product_line": ["A", "S"],
                          "month": pd.to_datetime(["2025-01-01"] * 2), "target": [100, 100]})

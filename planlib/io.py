@@ -118,20 +118,53 @@ def sql_url_with_password(url: str, password_env: str | None) -> Any:
 
 
 def write_artifact(frame: pd.DataFrame, pack: Path, name: str) -> Path:
-    """Write one table of a pack as Parquet: ``<pack>/artifacts/<name>.parquet``."""
+    """Write one table of a pack as Parquet: ``<pack>/artifacts/<name>.parquet``.
+
+    ``frame.attrs`` (a stage's notes, e.g. the as-of date of a comparison) travel with
+    the table, so a summary reads the same from a fresh build and from the pack.
+    """
     folder = pack / "artifacts"
     folder.mkdir(parents=True, exist_ok=True)
     target = folder / f"{name}.parquet"
-    if frame.attrs:  # pandas would store attrs as JSON metadata; stage notes are not artifacts
+    if frame.attrs:
+        attrs = json.loads(json.dumps(frame.attrs, default=_encode_attr))
         frame = frame.copy(deep=False)
-        frame.attrs = {}
+        frame.attrs = attrs
     frame.to_parquet(target)  # a meaningful index (e.g. cohorts) round-trips
     return target
 
 
 def read_artifact(pack: Path, name: str) -> pd.DataFrame:
-    """Read one table written by ``write_artifact``."""
-    return pd.read_parquet(pack / "artifacts" / f"{name}.parquet")
+    """Read one table written by ``write_artifact`` (attrs restored)."""
+    frame = pd.read_parquet(pack / "artifacts" / f"{name}.parquet")
+    if frame.attrs:
+        frame.attrs = json.loads(json.dumps(frame.attrs), object_hook=_decode_attr)
+    return frame
+
+
+def _encode_attr(value: Any) -> Any:
+    """JSON form of the values stages keep in attrs (timestamps, dates, numpy scalars)."""
+    import datetime as dt
+
+    import numpy as np
+
+    if isinstance(value, (pd.Timestamp, dt.datetime)):
+        return {"__timestamp__": pd.Timestamp(value).isoformat()}
+    if isinstance(value, dt.date):
+        return {"__date__": value.isoformat()}
+    if isinstance(value, np.generic):
+        return value.item()
+    raise TypeError(f"attrs value of type {type(value).__name__} cannot be stored with an artifact")
+
+
+def _decode_attr(obj: dict) -> Any:
+    import datetime as dt
+
+    if set(obj) == {"__timestamp__"}:
+        return pd.Timestamp(obj["__timestamp__"])
+    if set(obj) == {"__date__"}:
+        return dt.date.fromisoformat(obj["__date__"])
+    return obj
 
 
 def has_artifact(pack: Path, name: str) -> bool:

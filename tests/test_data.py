@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -198,3 +199,16 @@ def test_adventureworks_loads_and_reports_its_partial_last_months(shared_data, p
     used = quality.set_index("check").loc["rows used", "rows"]
     later = quality.set_index("check").loc["rows after the as-of date, kept for in-year tracking", "rows"]
     assert used + later == 121_253
+
+
+def test_artifacts_keep_their_attrs_through_parquet(tmp_path):
+    import datetime as dt
+
+    from planlib import io
+
+    frame = pd.DataFrame({"a": [1, 2]})
+    frame.attrs = {"as_of": pd.Timestamp("2025-06-30"), "day": dt.date(2025, 1, 1), "n": np.int64(3), "rule": "carry_shortfall"}
+    io.write_artifact(frame, tmp_path, "t")
+    back = io.read_artifact(tmp_path, "t")
+    assert back.attrs == frame.attrs and isinstance(back.attrs["as_of"], pd.Timestamp)
+    pd.testing.assert_frame_equal(back, frame)

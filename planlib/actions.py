@@ -306,6 +306,11 @@ def plan_funnel(
             levels: list[tuple[str, list[str]]] = []
             if schema.REP in lines.columns:
                 levels.append(("rep", [schema.REP]))
+                # a rep's fallback is what reps sell in the region: orders nobody sold
+                # (web shop, no sales person) are a different business
+                sold = lines[_text(lines[schema.REP]).ne("(none)").to_numpy()]
+                if not sold.empty:
+                    lines = sold
             levels.append(("region", [schema.REGION]))
             for label, keys in levels:
                 table = _order_values(lines, keys)
@@ -313,7 +318,7 @@ def plan_funnel(
                 values = out[keys[0]].map(ok)
                 fill = size.isna() & values.notna()
                 size[fill], source[fill] = values[fill], label
-            company = _company_deal_size(orders, cutoff)
+            company = _company_deal_size(lines, cutoff)
             if math.isfinite(company):
                 fill = size.isna()
                 size[fill], source[fill] = company, "company"

@@ -95,6 +95,15 @@ def test_deal_size_falls_back_from_rep_to_region_to_company():
     assert funnel.loc[["r1", "r2", "r3", "r4"], "deal_size_source"].tolist() == ["rep", "region", "company", "company"]
 
 
+def test_rep_fallback_deal_size_ignores_orders_nobody_sold():
+    # AdventureWorks: web-shop orders carry no sales person and are far smaller than reseller orders
+    orders = deal_size_orders()
+    web = frame([line(f"2024-{m:02d}-09", f"web{m}", "c7", 5, rep=None) for m in range(1, 13)])
+    funnel = A.plan_funnel(rep_targets([("r2", "N", MONTHS[0], 1_000)]), pd.concat([orders, web], ignore_index=True),
+                           min_orders=10).set_index("rep")
+    assert funnel.loc["r2", "deal_size"] == pytest.approx(1_550 / 12)  # not dragged down to (1_550 + 60) / 24
+
+
 def test_deal_size_from_params_without_history_and_error_without_params():
     targets = rep_targets([("r1", "N", MONTHS[0], 1_000)])
     assert A.plan_funnel(targets, deal_size=250)["deals"].iat[0] == 4

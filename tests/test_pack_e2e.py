@@ -134,3 +134,20 @@ def test_adventureworks_plan_2013_and_its_second_quarter(adventureworks_packs):
     replanned = io.read_artifact(quarter, "replanned_targets_long").groupby("dimension")["target"].sum()
     assert replanned.nunique() == 1
     assert (quarter / "adventureworks_2013-Q2_plan.xlsx").is_file()
+
+
+def test_adventureworks_pack_backtests_prices_and_closes_its_plan(adventureworks_packs):
+    annual, _ = adventureworks_packs
+    # 24 months before 2013: the backtest still runs out of sample, on shortened windows
+    backtest = io.read_artifact(annual, "backtest")
+    assert (backtest.loc[backtest["kind"] == "regular", "n_origins"] > 0).all()
+    coverage = io.read_artifact(annual, "forecast_coverage").set_index("level")
+    assert 0.6 <= coverage.loc["all", "monthly"] <= 1.0
+    # the target's probability is stated for every option, and the action plan says whether it closes the gap
+    options = io.read_artifact(annual, "target_options")
+    assert options["probability"].between(0, 1).all() and len(options) >= 2
+    closure = io.read_artifact(annual, "gap_closure")
+    assert closure["closes_gap"].dtype == bool and closure["gap"].iloc[0] > 0
+    # rep deal sizes come from what reps sell, not from web-shop orders nobody sold
+    funnel = io.read_artifact(annual, "funnel")
+    assert funnel["deal_size"].min() > 5_000

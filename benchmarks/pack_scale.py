@@ -28,7 +28,7 @@ def _one(n_lines: int) -> dict:
     with tempfile.TemporaryDirectory(prefix="planlib-bench-") as tmp:
         project = Path(tmp)
         shutil.copytree(ROOT / "notebooks", project / "notebooks", ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
-        (project / "params").mkdir()
+        shutil.copytree(ROOT / "params", project / "params")  # with the files the params name (commitments)
         params = yaml.safe_load((ROOT / "params" / "demo.yaml").read_text())
         params["data"]["demo"]["n_lines"] = n_lines
         (project / "params" / "demo.yaml").write_text(yaml.safe_dump(params))

@@ -1905,6 +1905,7 @@ def build_smart_table(
         _require_frame(orders, "orders", where, [schema.ORDER_DATE, schema.REVENUE])
         o_month = _month_start(orders[schema.ORDER_DATE])
         o_rev = pd.to_numeric(orders[schema.REVENUE], errors="coerce").astype(float)
+    o_text: dict[str, pd.Series] = {}
 
     def owner_of(segment: str) -> str:
         if segment in owners:
@@ -1924,7 +1925,9 @@ def build_smart_table(
         for k, v in _parse_uid(segment).items():
             if k not in orders.columns:
                 return fallback
-            mask &= orders[k].astype(str) == v
+            if k not in o_text:  # once per column: 60 targets over 10M lines
+                o_text[k] = orders[k].astype(str)
+            mask &= o_text[k] == v
         return math.fsum(o_rev[mask])
 
     rows: list[dict] = []

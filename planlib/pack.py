@@ -43,6 +43,12 @@ def list_notebooks(root: Path, *, kind: str = "annual") -> list[Path]:
     return chosen
 
 
+def _needs_open_months(notebook: Path) -> bool:
+    """A notebook that forecasts the months left (metadata ``planlib.needs_open_months``)."""
+    meta = json.loads(notebook.read_text(encoding="utf-8")).get("metadata", {}).get("planlib", {})
+    return bool(meta.get("needs_open_months", False))
+
+
 def run_pack(
     params_path: str | Path,
     *,
@@ -94,17 +100,24 @@ def run_pack(
 
     staging = final.parent / f".staging-{period}-{uuid.uuid4().hex[:8]}"
     staging.mkdir(parents=True)
-    timings: dict[str, float] = {}
+    timings: dict[str, float | str] = {}
     started = time.time()
     try:
+        year_closed = cutoff >= dt.date(plan.plan_year, 12, 31)
+        ran = []
         for i, notebook in enumerate(notebooks, 1):
+            if year_closed and _needs_open_months(notebook):
+                timings[notebook.name] = "skipped: no month of the plan year left to forecast"
+                echo(f"[{i}/{len(notebooks)}] {notebook.name} skipped: the plan year is over, nothing left to forecast")
+                continue
+            ran.append(notebook)
             seconds = _execute(notebook, staging, project=project, params_file=params_file, period=period, as_of=cutoff, plan=plan)
             timings[notebook.name] = round(seconds, 2)
             echo(f"[{i}/{len(notebooks)}] {notebook.name} done in {seconds:.1f} s")
         write_plan_workbook(staging, staging / f"{plan.plan}_{period}_plan.xlsx")
         html = staging / "html"
         html.mkdir()
-        for notebook in notebooks:
+        for notebook in ran:
             render_html(staging / notebook.name, html / f"{notebook.stem}.html")
         manifest = _manifest(plan, params_file, project, period=period, as_of=cutoff, timings=timings, seconds=time.time() - started)
         if kind == "quarterly":
@@ -186,7 +199,7 @@ def _publish(staging: Path, final: Path) -> None:
         shutil.rmtree(old, ignore_errors=True)
 
 
-def _manifest(plan: Plan, params_file: Path, project: Path, *, period: str, as_of: dt.date, timings: dict[str, float], seconds: float) -> dict:
+def _manifest(plan: Plan, params_file: Path, project: Path, *, period: str, as_of: dt.date, timings: dict[str, float | str], seconds: float) -> dict:
     inputs = {_rel(params_file, project): io.hash_file(params_file)}
     for spec in (plan.data, plan.data.quotas, plan.data.reps, plan.targets.commitments):
         path = getattr(spec, "path", None)

@@ -1414,3 +1414,23 @@ def _fmt_pct(value: float, *, signed: bool = False) -> str:
     if value is None or not np.isfinite(value):
         return "n/a"
     return f"{value:+.1%}" if signed else f"{value:.1%}"
+
+
+def summarize_target_changes(changes: pd.DataFrame) -> str:
+    """How many targets the re-spread changed and the three largest rises (one line)."""
+    if changes.empty:
+        return "No target changed: no open month left to re-spread."
+    top = changes.sort_values("change", ascending=False, kind="mergesort").head(3)
+    rises = "; ".join(f"{r.dimension} {r.segment} {r.month:%b} {r.change:+,.0f}" for r in top.itertuples())
+    return f"{len(changes)} targets changed; largest rises: {rises}."
+
+
+def respread_by_month(respread: pd.DataFrame) -> tuple[str, pd.DataFrame]:
+    """The re-spread as month x dimension totals, and a line saying whether every dimension adds up."""
+    if respread.empty:
+        return "The plan year is closed: nothing left to re-spread.", pd.DataFrame()
+    table = respread.pivot_table(index=MONTH, columns=DIMENSION, values="target", aggfunc="sum")
+    exact = bool(table.eq(table[TOTAL], axis=0).all().all())
+    text = (f"Re-spread remaining target {table[TOTAL].sum():,.0f} over {len(table)} open months; "
+            f"every dimension adds up to the month totals exactly: {exact}.")
+    return text, table

@@ -439,8 +439,9 @@ def build_tracking(run: Run) -> dict[str, pd.DataFrame]:
     }
     if "checkpoints" in tables:
         out["checkpoint_status"] = tracking.check_checkpoints(tables["checkpoints"], in_year, as_of=as_of, history=history)
+    year_closed = as_of >= pd.Timestamp(plan.plan_year, 12, 31)  # year-end pack: nothing left to re-forecast
     respread = tracking.respread_remaining(
-        plan_long, in_year, as_of=as_of, carry_forward=spec.carry_forward, reforecast=reforecast_frame(run),
+        plan_long, in_year, as_of=as_of, carry_forward=spec.carry_forward, reforecast=None if year_closed else reforecast_frame(run),
         history=history, reps=run.table("reps", optional=True),
     )
     out["respread"] = respread

@@ -109,6 +109,20 @@ def test_quarterly_pack_tracks_the_annual_plan_and_respreads_exactly(demo_packs)
     assert len(table) > 0 and summary
 
 
+def test_the_year_end_pack_closes_the_year_without_a_forecast(demo_packs):
+    project, annual, _ = demo_packs
+    lines: list[str] = []
+    year_end = run_pack("params/demo.yaml", root=project, period="2025-Q4", echo=lines.append)
+    manifest = json.loads((year_end / "manifest.json").read_text())
+    assert manifest["timings_seconds"]["02_forecast.ipynb"].startswith("skipped")
+    assert any("02_forecast.ipynb skipped: the plan year is over" in line for line in lines)
+    assert sorted(p.name for p in (year_end / "html").iterdir()) == ["00_data.html", "05_tracking.html"]
+    assert io.read_artifact(year_end, "respread").empty
+    tracking = io.read_artifact(year_end, "tracking").set_index("dimension")
+    orders = io.read_artifact(year_end, "orders")
+    assert tracking.loc["total", "actual"] == pytest.approx(orders.loc[orders["order_date"] >= "2025-01-01", "revenue"].sum())
+
+
 def test_a_quarterly_pack_without_its_annual_plan_stops(tmp_path):
     project = _copy_project(tmp_path)
     from planlib.errors import PackError

@@ -536,3 +536,21 @@ def test_summaries_treat_a_vacant_seat_as_a_seat_not_the_weakest_rep():
     })
     text = TR.summarize_checkpoints(checks)
     assert "missed: rep a 2025-01 (90.0% of 100)" in text and "1 more belong to a vacant seat" in text
+
+
+def test_year_end_summaries_of_an_empty_respread():
+    empty = pd.DataFrame(columns=["dimension", "segment", "month", "before", "after", "change"])
+    assert TR.summarize_target_changes(empty) == "No target changed: no open month left to re-spread."
+    text, table = TR.respread_by_month(pd.DataFrame(columns=["dimension", "segment", "month", "target"]))
+    assert text.startswith("The plan year is closed") and table.empty
+
+
+def test_respread_by_month_checks_every_dimension():
+    months = pd.to_datetime(["2025-11-01", "2025-12-01"])
+    respread = pd.DataFrame({"dimension": ["total", "total", "region", "region", "region", "region"],
+                             "segment": ["Total", "Total", "E", "E", "W", "W"],
+                             "month": [months[0], months[1]] * 3, "target": [10, 20, 4, 8, 6, 12]})
+    text, table = TR.respread_by_month(respread)
+    assert text == "Re-spread remaining target 30 over 2 open months; every dimension adds up to the month totals exactly: True."
+    off = respread.assign(target=respread["target"].where(respread.index != 5, 13))
+    assert TR.respread_by_month(off)[0].endswith("exactly: False.")

@@ -12,10 +12,9 @@ import numpy as np
 import pandas as pd
 
 from planlib.errors import ParamsError
+from planlib.formatting import fmt_count, fmt_pct
 from planlib.review import (
     DateLike,
-    _fmt_count,
-    _fmt_pct,
     _labels,
     _mask,
     _ratio,
@@ -151,9 +150,9 @@ def summarize_abc(classes: pd.DataFrame) -> str:
     table = tabulate_abc(classes).set_index("abc_class")
     a, c = table.loc["A"], table.loc["C"]
     text = (
-        f"{_fmt_count(a['entities'])} A {noun} ({_fmt_pct(a['entity_share'], digits=0)} of {noun}) bring "
-        f"{_fmt_pct(a['revenue_share'], digits=0)} of revenue; {_fmt_count(c['entities'])} C {noun} "
-        f"({_fmt_pct(c['entity_share'], digits=0)}) bring {_fmt_pct(c['revenue_share'], digits=0)}"
+        f"{fmt_count(a['entities'])} A {noun} ({fmt_pct(a['entity_share'], digits=0)} of {noun}) bring "
+        f"{fmt_pct(a['revenue_share'], digits=0)} of revenue; {fmt_count(c['entities'])} C {noun} "
+        f"({fmt_pct(c['entity_share'], digits=0)}) bring {fmt_pct(c['revenue_share'], digits=0)}"
     )
     negative = int(table["net_negative"].sum())
     if negative:
@@ -218,10 +217,10 @@ def summarize_transitions(transitions: pd.DataFrame) -> str:
     t = transitions
     a_before = t.loc["A"].sum()
     if a_before == 0:
-        return f"No A entities last year; {_fmt_count(t.loc['new', 'A'])} new ones entered A."
+        return f"No A entities last year; {fmt_count(t.loc['new', 'A'])} new ones entered A."
     text = (
-        f"Of last year's {_fmt_count(a_before)} A, {_fmt_count(t.loc['A', 'A'])} stayed A, "
-        f"{_fmt_count(t.loc['A', 'B'] + t.loc['A', 'C'])} slipped to B/C and {_fmt_count(t.loc['A', 'lost'])} were lost; "
-        f"{_fmt_count(t.loc['B', 'A'] + t.loc['C', 'A'])} moved up into A and {_fmt_count(t.loc['new', 'A'])} entered A new"
+        f"Of last year's {fmt_count(a_before)} A, {fmt_count(t.loc['A', 'A'])} stayed A, "
+        f"{fmt_count(t.loc['A', 'B'] + t.loc['A', 'C'])} slipped to B/C and {fmt_count(t.loc['A', 'lost'])} were lost; "
+        f"{fmt_count(t.loc['B', 'A'] + t.loc['C', 'A'])} moved up into A and {fmt_count(t.loc['new', 'A'])} entered A new"
     )
     return text + "."

@@ -69,6 +69,7 @@ import pandas as pd
 
 from planlib import schema
 from planlib.allocation import round_preserving_total, split_total
+from planlib.checks import require_frame
 from planlib.errors import DataError, ParamsError
 from planlib.plan import ActionsSpec
 
@@ -129,20 +130,6 @@ _CALENDAR_COLUMNS = [
 
 
 # =========================================================================== helpers
-
-
-def _require_frame(frame: object, name: str, where: str, columns: Sequence[str]) -> pd.DataFrame:
-    if not isinstance(frame, pd.DataFrame):
-        raise DataError(f"the '{name}' parameter of {where} must be a DataFrame; got {type(frame).__name__}")
-    missing = [c for c in columns if c not in frame.columns]
-    if missing:
-        raise DataError(
-            f"the '{name}' frame given to {where} lacks column(s) {missing}; got columns {list(frame.columns)}",
-            column=missing[0],
-        )
-    if frame.empty:
-        raise DataError(f"the '{name}' frame given to {where} is empty")
-    return frame
 
 
 def _require_rate(value: object, name: str, where: str, *, high: float | None = 1.0) -> float:
@@ -279,7 +266,7 @@ def plan_funnel(
         sorted by region, rep, month.
     """
     where = "plan_funnel"
-    _require_frame(rep_targets, "rep_targets", where, [schema.REP, schema.REGION, MONTH, TARGET])
+    require_frame(rep_targets, "rep_targets", where, [schema.REP, schema.REGION, MONTH, TARGET])
     win = _require_rate(win_rate, "win_rate", where)
     ppv = _require_rate(proposal_per_visit, "proposal_per_visit", where)
     vpl = _require_rate(visits_per_lead, "visits_per_lead", where, high=None)
@@ -300,7 +287,7 @@ def plan_funnel(
     size = pd.Series(np.nan, index=out.index)
     source = pd.Series("params", index=out.index, dtype=object)
     if orders is not None:
-        _require_frame(orders, "orders", where, [schema.ORDER_DATE, schema.ORDER_ID, schema.REVENUE, schema.REGION])
+        require_frame(orders, "orders", where, [schema.ORDER_DATE, schema.ORDER_ID, schema.REVENUE, schema.REGION])
         lines = _window(orders, *_last_year(cutoff))
         if not lines.empty:
             levels: list[tuple[str, list[str]]] = []
@@ -335,7 +322,7 @@ def plan_funnel(
     out["win_rate"], out["proposal_per_visit"], out["visits_per_lead"] = win, ppv, vpl
     out["rate_source"] = "params"
     if rates is not None:
-        _require_frame(rates, "rates", where, [schema.REP])
+        require_frame(rates, "rates", where, [schema.REP])
         table = rates.assign(**{schema.REP: _text(rates[schema.REP])}).drop_duplicates(schema.REP, keep="last")
         table = table.set_index(schema.REP)
         for column, high in (("win_rate", 1.0), ("proposal_per_visit", 1.0), ("visits_per_lead", None)):
@@ -377,7 +364,7 @@ def check_funnel(funnel: pd.DataFrame) -> pd.DataFrame:
         Comparisons allow float noise of 1e-9 of a deal (proposal, visit, lead).
     """
     where = "check_funnel"
-    _require_frame(funnel, "funnel", where, _FUNNEL_COLUMNS)
+    require_frame(funnel, "funnel", where, _FUNNEL_COLUMNS)
 
     def covers(count: pd.Series, need: pd.Series, per_unit: pd.Series) -> np.ndarray:
         # count x per_unit >= need, compared in units of the count, to float precision
@@ -433,14 +420,14 @@ def check_capacity(
         ``note``. Feasible rows have 0 and NaN there.
     """
     where = "check_capacity"
-    _require_frame(funnel, "funnel", where, _FUNNEL_COLUMNS)
+    require_frame(funnel, "funnel", where, _FUNNEL_COLUMNS)
     default = int(_require_rate(max_visits_per_rep_month, "max_visits_per_rep_month", where, high=None))
     out = funnel[[schema.REP, schema.REGION, MONTH, TARGET, "visits"]].copy()
     full = pd.Series(float(default), index=out.index)
     source = pd.Series("params", index=out.index, dtype=object)
     presence = pd.Series(1.0, index=out.index)
     if reps is not None:
-        _require_frame(reps, "reps", where, [schema.REP])
+        require_frame(reps, "reps", where, [schema.REP])
         table = reps.assign(**{schema.REP: _text(reps[schema.REP])}).drop_duplicates(schema.REP, keep="last")
         table = table.set_index(schema.REP)
         known = out[schema.REP].isin(table.index)
@@ -613,7 +600,7 @@ def measure_promotion_uplift(
         ``excess, year_revenue, excess_share``; one row per promotion and measurable year.
     """
     where = "measure_promotion_uplift"
-    _require_frame(orders, "orders", where, [schema.ORDER_DATE, schema.REVENUE])
+    require_frame(orders, "orders", where, [schema.ORDER_DATE, schema.REVENUE])
     promos = _as_promotions(promotions)
     n_days = int(_require_rate(neighbour_days, "neighbour_days", where, high=None))
     cutoff = _as_of(as_of, pd.Timestamp(plan_year - 1, 12, 31))
@@ -783,7 +770,7 @@ def build_action_calendar(
     """
     where = "build_action_calendar"
     spec = _spec(spec)
-    _require_frame(orders, "orders", where, [schema.ORDER_DATE, schema.ORDER_ID, schema.REVENUE])
+    require_frame(orders, "orders", where, [schema.ORDER_DATE, schema.ORDER_ID, schema.REVENUE])
     base = float(baseline)
     if not math.isfinite(base) or base < 0:
         raise ParamsError(f"the 'baseline' parameter of {where} must be a non-negative number; got {baseline!r}",
@@ -836,7 +823,7 @@ def build_action_calendar(
 
     # Strategic product lines.
     if product_lines is not None:
-        _require_frame(product_lines, "product_lines", where, [schema.PRODUCT_LINE, schema.ROLE, schema.LAUNCH_DATE])
+        require_frame(product_lines, "product_lines", where, [schema.PRODUCT_LINE, schema.ROLE, schema.LAUNCH_DATE])
         side = pd.DataFrame({"line": _text(product_lines[schema.PRODUCT_LINE]).to_numpy(),
                              "role": _text(product_lines[schema.ROLE]).to_numpy(),
                              "launch": pd.to_datetime(product_lines[schema.LAUNCH_DATE]).to_numpy()})
@@ -1055,7 +1042,7 @@ def assign_service_levels(
     """
     where = "assign_service_levels"
     spec = _spec(spec)
-    _require_frame(abc_classes, "abc_classes", where, [schema.CUSTOMER_ID, "revenue", "abc_class"])
+    require_frame(abc_classes, "abc_classes", where, [schema.CUSTOMER_ID, "revenue", "abc_class"])
     levels = _service_table(spec)
     out = pd.DataFrame({schema.CUSTOMER_ID: _text(abc_classes[schema.CUSTOMER_ID]).to_numpy(),
                         "abc_class": _text(abc_classes["abc_class"]).to_numpy(),
@@ -1115,7 +1102,7 @@ def plan_service_levels(
     """
     where = "plan_service_levels"
     spec = _spec(spec)
-    _require_frame(orders, "orders", where, [schema.ORDER_DATE, schema.ORDER_ID, schema.CUSTOMER_ID, schema.REVENUE])
+    require_frame(orders, "orders", where, [schema.ORDER_DATE, schema.ORDER_ID, schema.CUSTOMER_ID, schema.REVENUE])
     customers = assign_service_levels(abc_classes, spec=spec)
     lines = _window(orders, pd.Timestamp(year, 1, 1), pd.Timestamp(year, 12, 31))
     frame = pd.DataFrame({"c": _text(lines[schema.CUSTOMER_ID]).to_numpy(),
@@ -1156,7 +1143,7 @@ def plan_service_levels(
 
 
 def _annual_by_segment(targets_long: pd.DataFrame, dimension: str, where: str) -> pd.Series:
-    _require_frame(targets_long, "targets_long", where, [DIMENSION, SEGMENT, TARGET])
+    require_frame(targets_long, "targets_long", where, [DIMENSION, SEGMENT, TARGET])
     rows = targets_long[targets_long[DIMENSION].astype(str) == dimension]
     if rows.empty:
         dims = sorted(set(targets_long[DIMENSION].astype(str)))
@@ -1205,7 +1192,7 @@ def split_budget(
         growth, growth_index, weight, budget`` (int) ``, budget_share``.
     """
     where = "split_budget"
-    _require_frame(targets_long, "targets_long", where, [DIMENSION, SEGMENT, MONTH, TARGET])
+    require_frame(targets_long, "targets_long", where, [DIMENSION, SEGMENT, MONTH, TARGET])
     total = float(budget)
     if not math.isfinite(total) or total < 0:
         raise ParamsError(f"the 'budget' parameter of {where} must be a non-negative number; got {budget!r}",
@@ -1282,7 +1269,7 @@ def plan_channel_support(
     out["revenue_last"], out["growth"] = np.nan, np.nan
     out["support_budget"], out["budget_share"] = 0, np.nan
     if budget_split is not None:
-        _require_frame(budget_split, "budget_split", where, [DIMENSION, SEGMENT, "budget"])
+        require_frame(budget_split, "budget_split", where, [DIMENSION, SEGMENT, "budget"])
         rows = budget_split[budget_split[DIMENSION] == schema.CHANNEL].set_index(SEGMENT)
         for column, target_col in (("revenue_last", "revenue_last"), ("growth", "growth"),
                                    ("budget", "support_budget"), ("budget_share", "budget_share")):
@@ -1322,7 +1309,7 @@ def build_checkpoints(
         target (share 1).
     """
     where = "build_checkpoints"
-    _require_frame(targets_long, "targets_long", where, [DIMENSION, SEGMENT, MONTH, TARGET])
+    require_frame(targets_long, "targets_long", where, [DIMENSION, SEGMENT, MONTH, TARGET])
     dims = targets_long[DIMENSION].astype(str)
     parts = []
     for owner_type in owner_types:

@@ -12,14 +12,12 @@ import numpy as np
 import pandas as pd
 
 from planlib.errors import ParamsError
+from planlib.formatting import fmt_count, fmt_money, fmt_pct
 from planlib.review import (
     DateLike,
     ReviewWindow,
     _codes,
     _covers,
-    _fmt_count,
-    _fmt_money,
-    _fmt_pct,
     _growth,
     _mask,
     _order_table,
@@ -194,17 +192,17 @@ def summarize_customers(customer_kpis: pd.DataFrame) -> str:
     v = customer_kpis.set_index("metric")
     cur = v["current"]
     period = customer_kpis["period"].iloc[0]
-    text = f"{_fmt_count(cur['active_customers'])} active customers in {period}"
+    text = f"{fmt_count(cur['active_customers'])} active customers in {period}"
     growth = v.loc["active_customers", "growth"]
     if np.isfinite(growth):
-        text += f" ({_fmt_pct(growth, signed=True)})"
-    text += f": {_fmt_count(cur['new_customers'])} new bringing {_fmt_pct(cur['new_revenue_share'], digits=0)} of revenue"
+        text += f" ({fmt_pct(growth, signed=True)})"
+    text += f": {fmt_count(cur['new_customers'])} new bringing {fmt_pct(cur['new_revenue_share'], digits=0)} of revenue"
     if np.isfinite(cur["retention_rate"]):
-        text += f"; {_fmt_pct(cur['retention_rate'], digits=0)} of last year's customers bought again"
+        text += f"; {fmt_pct(cur['retention_rate'], digits=0)} of last year's customers bought again"
         change = v.loc["retention_rate", "change"]
         if np.isfinite(change):
             text += f" ({change * 100:+.1f} pts)"
-    text += f"; {_fmt_pct(cur['repurchase_rate'], digits=0)} ordered twice or more"
+    text += f"; {fmt_pct(cur['repurchase_rate'], digits=0)} ordered twice or more"
     return text + "."
 
 
@@ -214,11 +212,11 @@ def summarize_customer_groups(groups: pd.DataFrame) -> str:
     new, back = g.loc["new"], g.loc["returning"]
     if not back["customers"] or not new["customers"]:
         only = "new" if new["customers"] else "returning"
-        return f"All {_fmt_count(g.loc['all', 'customers'])} active customers are {only}."
+        return f"All {fmt_count(g.loc['all', 'customers'])} active customers are {only}."
     return (
-        f"Returning customers ordered {back['orders_per_customer']:.1f} times at {_fmt_money(back['avg_order_value'])} per order, "
-        f"new ones {new['orders_per_customer']:.1f} times at {_fmt_money(new['avg_order_value'])}; "
-        f"returning customers brought {_fmt_pct(back['revenue_share'], digits=0)} of revenue."
+        f"Returning customers ordered {back['orders_per_customer']:.1f} times at {fmt_money(back['avg_order_value'])} per order, "
+        f"new ones {new['orders_per_customer']:.1f} times at {fmt_money(new['avg_order_value'])}; "
+        f"returning customers brought {fmt_pct(back['revenue_share'], digits=0)} of revenue."
     )
 
 
@@ -336,7 +334,7 @@ def summarize_cohorts(cohorts: pd.DataFrame, *, lag: int = 4) -> str:
     for k in sorted({1, lag}):
         later = [shares[i, i + k] for i in range(n - k) if i + k < shares.shape[1] and np.isfinite(shares[i, i + k])]
         if later:
-            parts.append(f"{_fmt_pct(float(np.mean(later)), digits=0)} {k} {unit}{'s' if k > 1 else ''} later")
+            parts.append(f"{fmt_pct(float(np.mean(later)), digits=0)} {k} {unit}{'s' if k > 1 else ''} later")
     if not parts:
         return "Too few periods for a cohort reading."
     return f"Of the customers won in a {unit}, on average {' and '.join(parts)} were still buying ({n} cohorts)."

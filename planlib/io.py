@@ -6,12 +6,14 @@ the file so the user knows where to look.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 import os
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from planlib.errors import DataError
@@ -144,10 +146,6 @@ def read_artifact(pack: Path, name: str) -> pd.DataFrame:
 
 def _encode_attr(value: Any) -> Any:
     """JSON form of the values stages keep in attrs (timestamps, dates, numpy scalars)."""
-    import datetime as dt
-
-    import numpy as np
-
     if isinstance(value, (pd.Timestamp, dt.datetime)):
         return {"__timestamp__": pd.Timestamp(value).isoformat()}
     if isinstance(value, dt.date):
@@ -158,8 +156,7 @@ def _encode_attr(value: Any) -> Any:
 
 
 def _decode_attr(obj: dict) -> Any:
-    import datetime as dt
-
+    """Inverse of ``_encode_attr`` (a JSON object hook)."""
     if set(obj) == {"__timestamp__"}:
         return pd.Timestamp(obj["__timestamp__"])
     if set(obj) == {"__date__"}:

@@ -37,16 +37,14 @@ def list_notebooks(root: Path, *, kind: str = "annual") -> list[Path]:
     """
     chosen = []
     for path in sorted(paths.notebooks_dir(root).glob("[0-9][0-9]_*.ipynb")):
-        meta = json.loads(path.read_text(encoding="utf-8")).get("metadata", {}).get("planlib", {})
-        if kind in meta.get("packs", ["annual", "quarterly"]):
+        if kind in _planlib_metadata(path).get("packs", ["annual", "quarterly"]):
             chosen.append(path)
     return chosen
 
 
-def _needs_open_months(notebook: Path) -> bool:
-    """A notebook that forecasts the months left (metadata ``planlib.needs_open_months``)."""
-    meta = json.loads(notebook.read_text(encoding="utf-8")).get("metadata", {}).get("planlib", {})
-    return bool(meta.get("needs_open_months", False))
+def _planlib_metadata(notebook: Path) -> dict:
+    """The notebook's ``planlib`` metadata (which packs it belongs to, what it needs)."""
+    return json.loads(notebook.read_text(encoding="utf-8")).get("metadata", {}).get("planlib", {})
 
 
 def run_pack(
@@ -106,7 +104,7 @@ def run_pack(
         year_closed = cutoff >= dt.date(plan.plan_year, 12, 31)
         ran = []
         for i, notebook in enumerate(notebooks, 1):
-            if year_closed and _needs_open_months(notebook):
+            if year_closed and _planlib_metadata(notebook).get("needs_open_months", False):
                 timings[notebook.name] = "skipped: no month of the plan year left to forecast"
                 echo(f"[{i}/{len(notebooks)}] {notebook.name} skipped: the plan year is over, nothing left to forecast")
                 continue

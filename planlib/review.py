@@ -27,6 +27,7 @@ import numpy as np
 import pandas as pd
 
 from planlib.errors import DataError, ParamsError
+from planlib.formatting import MONTH_NAMES, fmt_money, fmt_pct
 from planlib.schema import (
     COST,
     CUSTOMER_ID,
@@ -55,7 +56,6 @@ QUOTA_DATE = "date"
 QUOTA_YEAR = "year"
 QUOTA_QUARTER = "quarter"
 
-_MONTH_NAMES = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 _DAY = pd.Timedelta(days=1)
 
 Freq = Literal["month", "quarter"]
@@ -98,7 +98,7 @@ class ReviewWindow:
     @property
     def label(self) -> str:
         """``"2024"`` or ``"2024 to 30 Jun"``."""
-        return f"{self.year} to {self.as_of.day} {_MONTH_NAMES[self.as_of.month - 1]}" if self.partial else str(self.year)
+        return f"{self.year} to {self.as_of.day} {MONTH_NAMES[self.as_of.month - 1]}" if self.partial else str(self.year)
 
     @property
     def covered(self) -> bool:
@@ -272,29 +272,6 @@ def _known(values: pd.Series) -> np.ndarray:
     return (values.notna() & (values.astype(str) != NONE_LABEL)).to_numpy()
 
 
-def _fmt_money(value: float) -> str:
-    """12.3M, 850K, 1.2B, 999; ``n/a`` for NaN."""
-    if value is None or not np.isfinite(value):
-        return "n/a"
-    size = abs(value)
-    for bound, suffix in ((1e9, "B"), (1e6, "M"), (1e3, "K")):
-        if size >= bound:
-            scaled = value / bound
-            return f"{scaled:.1f}{suffix}" if abs(scaled) < 100 else f"{scaled:,.0f}{suffix}"
-    return f"{value:,.0f}"
-
-
-def _fmt_pct(value: float, *, signed: bool = False, digits: int = 1) -> str:
-    """``+8.1%`` / ``41%``; ``n/a`` for NaN."""
-    if value is None or not np.isfinite(value):
-        return "n/a"
-    return f"{value:+.{digits}%}" if signed else f"{value:.{digits}%}"
-
-
-def _fmt_count(value: float) -> str:
-    return "n/a" if value is None or not np.isfinite(value) else f"{value:,.0f}"
-
-
 # ---------------------------------------------------------------------------
 # 1. Headline KPIs
 # ---------------------------------------------------------------------------
@@ -440,7 +417,7 @@ def compute_kpis_by_period(
     current = _fill(current, window.year, as_of_period)
     previous = _fill(previous, prev.year, periods[-1])
     out = pd.DataFrame({"year": window.year, freq: periods})
-    out["label"] = [_MONTH_NAMES[p - 1] for p in periods] if freq == "month" else [f"Q{p}" for p in periods]
+    out["label"] = [MONTH_NAMES[p - 1] for p in periods] if freq == "month" else [f"Q{p}" for p in periods]
     for kpi in current.columns:
         out[kpi] = current[kpi].to_numpy()
         out[f"{kpi}_previous"] = previous[kpi].to_numpy()
@@ -473,20 +450,20 @@ def summarize_kpis(kpis: pd.DataFrame, breakdown: pd.DataFrame | None = None) ->
     """
     values = kpis.set_index("metric")
     revenue = values.loc["revenue"]
-    text = f"Revenue {_fmt_money(revenue['current'])}"
+    text = f"Revenue {fmt_money(revenue['current'])}"
     period, previous_period = kpis["period"].iloc[0], kpis["previous_period"].iloc[0]
     if np.isfinite(revenue["growth"]):
-        text += f" in {period}, {_fmt_pct(revenue['growth'], signed=True)} on {previous_period}"
+        text += f" in {period}, {fmt_pct(revenue['growth'], signed=True)} on {previous_period}"
     else:
         text += f" in {period}"
     parts = []
     for metric, name in (("orders", "orders"), ("active_customers", "active customers"), ("avg_order_value", "average order value")):
         if metric in values.index and np.isfinite(values.loc[metric, "growth"]):
-            parts.append(f"{name} {_fmt_pct(values.loc[metric, 'growth'], signed=True)}")
+            parts.append(f"{name} {fmt_pct(values.loc[metric, 'growth'], signed=True)}")
     if parts:
         text += f" ({', '.join(parts)})"
     if "gross_margin" in values.index and np.isfinite(values.loc["gross_margin", "current"]):
-        text += f"; gross margin {_fmt_pct(values.loc['gross_margin', 'current'])}"
+        text += f"; gross margin {fmt_pct(values.loc['gross_margin', 'current'])}"
         if np.isfinite(values.loc["gross_margin", "change"]):
             text += f" ({values.loc['gross_margin', 'change'] * 100:+.1f} pts)"
     if breakdown is not None and not breakdown.empty and "growth_share" in breakdown.columns:
@@ -505,10 +482,10 @@ def summarize_kpis_by_period(periods: pd.DataFrame) -> str:
     best = done.loc[done["revenue"].idxmax()]
     worst = done.loc[done["revenue"].idxmin()]
     year = int(periods["year"].iloc[0])
-    text = f"Best {unit} {best['label']} ({_fmt_money(best['revenue'])}"
+    text = f"Best {unit} {best['label']} ({fmt_money(best['revenue'])}"
     if np.isfinite(best["revenue_growth"]):
-        text += f", {_fmt_pct(best['revenue_growth'], signed=True, digits=0)} on {year - 1}"
-    text += f"), weakest {worst['label']} ({_fmt_money(worst['revenue'])})"
+        text += f", {fmt_pct(best['revenue_growth'], signed=True, digits=0)} on {year - 1}"
+    text += f"), weakest {worst['label']} ({fmt_money(worst['revenue'])})"
     compared = done[np.isfinite(done["revenue_growth"])]
     if len(compared):
         plural = "s" if len(compared) > 1 else ""
@@ -524,7 +501,7 @@ def _top_carrier(breakdown: pd.DataFrame) -> str | None:
     by = breakdown.columns[0]
     row = breakdown.loc[(breakdown["change"] * np.sign(total_change)).idxmax()]
     word = "growth" if total_change > 0 else "decline"
-    return f"{row[by]} carried {_fmt_pct(row['growth_share'], digits=0)} of the {word}"
+    return f"{row[by]} carried {fmt_pct(row['growth_share'], digits=0)} of the {word}"
 
 
 # ---------------------------------------------------------------------------
@@ -670,16 +647,16 @@ def summarize_breakdown(table: pd.DataFrame) -> str:
     by = table.columns[0]
     name = by.replace("_", " ")
     top = table.iloc[0]
-    text = f"{top[by]} is the largest {name} with {_fmt_pct(top['share'], digits=0)} of revenue"
+    text = f"{top[by]} is the largest {name} with {fmt_pct(top['share'], digits=0)} of revenue"
     if np.isfinite(top["share_change"]):
         text += f" ({top['share_change'] * 100:+.1f} pts)"
     growing = table[np.isfinite(table["growth"]) & (table["revenue_previous"] > 0.01 * table["revenue_previous"].sum())]
     if len(growing) > 1:
         fastest = growing.loc[growing["growth"].idxmax()]
-        text += f"; fastest growth {fastest[by]} {_fmt_pct(fastest['growth'], signed=True, digits=0)}"
+        text += f"; fastest growth {fastest[by]} {fmt_pct(fastest['growth'], signed=True, digits=0)}"
     fresh = table[(table["revenue_previous"] == 0) & (table["revenue"] > 0)]
     if len(fresh):
-        text += f"; {len(fresh)} {name}{'s' if len(fresh) > 1 else ''} without sales last year ({_fmt_money(fresh['revenue'].sum())})"
+        text += f"; {len(fresh)} {name}{'s' if len(fresh) > 1 else ''} without sales last year ({fmt_money(fresh['revenue'].sum())})"
     carrier = _top_carrier(table)
     if carrier is not None:
         text += f"; {carrier}"
@@ -821,8 +798,8 @@ def summarize_reps(productivity: pd.DataFrame) -> str:
     top = productivity.loc[per_month.idxmax()]
     low = int(((productivity["vs_median"] < 0.5) & (productivity["active_months"] > 0)).sum())
     text = (
-        f"{len(productivity)} reps, median {_fmt_money(median)} per active month; "
-        f"top {top[REP]} {_fmt_money(top['revenue_per_month'])} ({top['vs_median']:.1f}x the median)"
+        f"{len(productivity)} reps, median {fmt_money(median)} per active month; "
+        f"top {top[REP]} {fmt_money(top['revenue_per_month'])} ({top['vs_median']:.1f}x the median)"
     )
     if low:
         text += f"; {low} below half the median"
@@ -908,16 +885,16 @@ def summarize_ramp(ramp: pd.DataFrame) -> str:
     text = f"{n} rep{'s' if n > 1 else ''} hired in the period"
     average = ramp["tenured_average"].iloc[0]
     if not np.isfinite(average) or average <= 0:
-        return text + f" sold {_fmt_money(ramp['revenue'].mean())} per month on average (no tenured reps to compare with)."
+        return text + f" sold {fmt_money(ramp['revenue'].mean())} per month on average (no tenured reps to compare with)."
     text += (
-        f" sold {_fmt_pct(ramp['revenue'].mean() / average, digits=0)} of the tenured monthly average "
-        f"({_fmt_money(average)}) over their {len(ramp)} months since hire"
+        f" sold {fmt_pct(ramp['revenue'].mean() / average, digits=0)} of the tenured monthly average "
+        f"({fmt_money(average)}) over their {len(ramp)} months since hire"
     )
     reached = ramp.groupby(REP)["months_since_hire"].max()
     common = int(reached.min())
     if n > 1 and common >= 2:
         curve = ramp[ramp["months_since_hire"] <= common].groupby("months_since_hire")["ramp_ratio"].mean()
-        text += f"; in month {common}, the last all of them reached, {_fmt_pct(curve.loc[common], digits=0)}"
+        text += f"; in month {common}, the last all of them reached, {fmt_pct(curve.loc[common], digits=0)}"
     return text + "."
 
 
@@ -1011,9 +988,9 @@ def summarize_attainment(attainment: pd.DataFrame) -> str:
     met = (done["attainment"] >= 1.0).mean()
     total = _ratio(done["revenue"].sum(), done[QUOTA].sum())
     return (
-        f"Median attainment {_fmt_pct(median, digits=0)} per rep-period (IQR {_fmt_pct(q1, digits=0)}-{_fmt_pct(q3, digits=0)}, "
-        f"{len(done)} rep-periods); {_fmt_pct(met, digits=0)} met quota; "
-        f"revenue was {_fmt_pct(total, digits=0)} of total quota."
+        f"Median attainment {fmt_pct(median, digits=0)} per rep-period (IQR {fmt_pct(q1, digits=0)}-{fmt_pct(q3, digits=0)}, "
+        f"{len(done)} rep-periods); {fmt_pct(met, digits=0)} met quota; "
+        f"revenue was {fmt_pct(total, digits=0)} of total quota."
     )
 
 
@@ -1083,7 +1060,7 @@ def profile_seasonality(indices: pd.DataFrame) -> pd.DataFrame:
     """
     stats = indices.groupby("month")["index"].agg(["mean", "min", "max", "std", "count"]).reindex(range(1, 13))
     out = stats.rename(columns={"count": "n_years"}).reset_index()
-    out.insert(1, "label", [_MONTH_NAMES[m - 1] for m in out["month"]])
+    out.insert(1, "label", [MONTH_NAMES[m - 1] for m in out["month"]])
     out["spread"] = out["max"] - out["min"]
     out["n_years"] = out["n_years"].fillna(0).astype("int64")
     return out[["month", "label", "mean", "min", "max", "std", "spread", "n_years"]]

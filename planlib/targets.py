@@ -38,6 +38,7 @@ from planlib.allocation import (
     round_table_preserving_margins,
     split_total,
 )
+from planlib.checks import require_frame, require_number, require_unique
 from planlib.errors import DataError, ParamsError
 
 __all__ = [
@@ -78,56 +79,6 @@ _QUANTILE_COLUMN = re.compile(r"^p(\d{1,2})$")
 
 
 # =========================================================================== helpers
-
-
-def _require_frame(frame: object, name: str, where: str, columns: Sequence[str]) -> pd.DataFrame:
-    if not isinstance(frame, pd.DataFrame):
-        raise DataError(
-            f"the '{name}' parameter of {where} must be a DataFrame; got {type(frame).__name__}"
-        )
-    missing = [c for c in columns if c not in frame.columns]
-    if missing:
-        raise DataError(
-            f"the '{name}' frame given to {where} lacks column(s) {missing}; "
-            f"got columns {list(frame.columns)}",
-            column=missing[0],
-        )
-    if frame.empty:
-        raise DataError(f"the '{name}' frame given to {where} is empty")
-    return frame
-
-
-def _require_unique(frame: pd.DataFrame, column: str, name: str, where: str) -> None:
-    dup = frame[column].duplicated()
-    if dup.any():
-        raise DataError(
-            f"the '{name}' frame given to {where} repeats {column} value(s) "
-            f"{frame.loc[dup, column].astype(str).unique()[:5].tolist()}",
-            column=column,
-        )
-
-
-def _require_number(value: object, name: str, where: str, *, low: float | None = None,
-                    high: float | None = None, low_open: bool = False) -> float:
-    try:
-        x = float(value)  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        raise ParamsError(
-            f"the '{name}' parameter of {where} must be a number; got {value!r} instead", key=name
-        ) from None
-    bad = not math.isfinite(x)
-    if low is not None:
-        bad = bad or (x <= low if low_open else x < low)
-    if high is not None:
-        bad = bad or x > high
-    if bad:
-        lo = "" if low is None else (f"> {low}" if low_open else f">= {low}")
-        hi = "" if high is None else f"<= {high}"
-        rng = " and ".join(p for p in (lo, hi) if p) or "finite"
-        raise ParamsError(
-            f"the '{name}' parameter of {where} must be {rng}; got {value!r} instead", key=name
-        )
-    return x
 
 
 def _numeric(frame: pd.DataFrame, column: str, name: str, where: str, *,
@@ -185,7 +136,7 @@ def _month_start(values: pd.Series) -> pd.Series:
 
 
 def _check_forecast(forecast: object, where: str) -> pd.DataFrame:
-    frame = _require_frame(forecast, "forecast", where, [schema.UNIQUE_ID, schema.DS, _MEAN])
+    frame = require_frame(forecast, "forecast", where, [schema.UNIQUE_ID, schema.DS, _MEAN])
     return frame
 
 
@@ -229,7 +180,7 @@ def _check_growth(growth: Mapping[str, float], needed: Sequence[str], name: str,
             key=name,
         )
     return {
-        str(k): _require_number(v, f"{name}[{k!r}]", where, low=-1.0, low_open=True)
+        str(k): require_number(v, f"{name}[{k!r}]", where, low=-1.0, low_open=True)
         for k, v in growth.items()
     }
 
@@ -282,7 +233,7 @@ def summarize_actuals(
     """
     where = "summarize_actuals"
     by = [by] if isinstance(by, str) else list(by)
-    _require_frame(orders, "orders", where, [schema.ORDER_DATE, schema.REVENUE, *by])
+    require_frame(orders, "orders", where, [schema.ORDER_DATE, schema.REVENUE, *by])
     dates = pd.to_datetime(orders[schema.ORDER_DATE])
     sub = orders.loc[dates.dt.year == year]
     revenue = pd.to_numeric(sub[schema.REVENUE], errors="coerce").astype(float)
@@ -359,7 +310,7 @@ def compare_target_options(
     """
     where = "compare_target_options"
     paths = _paths(year_total_paths, where)
-    last = _require_number(last_year, "last_year", where, low=0.0)
+    last = require_number(last_year, "last_year", where, low=0.0)
     rows = []
     for method, setting in (("growth", growth), ("quantile", quantile), ("amount", amount)):
         if setting is None:
@@ -384,7 +335,7 @@ def compare_target_options(
 def _proposed_amount(method: str, value: float, paths: np.ndarray, last: float, unit: int,
                      where: str) -> int:
     if method == "growth":
-        g = _require_number(value, "growth", where, low=-1.0)
+        g = require_number(value, "growth", where, low=-1.0)
         if last <= 0:
             raise ParamsError(
                 f"the 'last_year' parameter of {where} must be positive to set a target by "
@@ -393,10 +344,10 @@ def _proposed_amount(method: str, value: float, paths: np.ndarray, last: float, 
             )
         raw = last * (1 + g)
     elif method == "quantile":
-        q = _require_number(value, "quantile", where, low=0.0, high=1.0)
+        q = require_number(value, "quantile", where, low=0.0, high=1.0)
         raw = float(np.quantile(paths, q))
     elif method == "amount":
-        raw = _require_number(value, "amount", where, low=0.0)
+        raw = require_number(value, "amount", where, low=0.0)
     else:
         raise ParamsError(
             f"the 'method' parameter of {where} must be 'growth', 'quantile' or 'amount'; "
@@ -463,7 +414,7 @@ def set_annual_target(
     """
     where = "set_annual_target"
     paths = _paths(year_total_paths, where)
-    last = _require_number(last_year, "last_year", where, low=0.0)
+    last = require_number(last_year, "last_year", where, low=0.0)
     if isinstance(unit, bool) or not isinstance(unit, (int, np.integer)) or unit < 1:
         raise ParamsError(f"the 'unit' parameter of {where} must be a positive integer; got {unit!r}",
                           key="unit")
@@ -486,7 +437,7 @@ def set_annual_target(
              "note": f"{label}: {money(proposed)}"}]
     floor_amount, raised_by = proposed, []
     if min_growth is not None:
-        g = _require_number(min_growth, "min_growth", where, low=-1.0)
+        g = require_number(min_growth, "min_growth", where, low=-1.0)
         if last <= 0:
             raise ParamsError(f"the 'last_year' parameter of {where} must be positive to apply "
                               f"'min_growth'; got {last}", key="last_year")
@@ -503,13 +454,13 @@ def set_annual_target(
         if market_size is None:
             raise ParamsError(f"the 'min_market_share' parameter of {where} needs 'market_size'",
                               key="market_size")
-        size = _require_number(market_size, "market_size", where, low=0.0, low_open=True)
+        size = require_number(market_size, "market_size", where, low=0.0, low_open=True)
         if min_market_share is None:
             rows.append({"step": "market_share", **view(proposed), "requirement": np.nan,
                          "holds": pd.NA,
                          "note": f"proposal is {proposed / size:.1%} of a {money(size)} market"})
         else:
-            s = _require_number(min_market_share, "min_market_share", where, low=0.0, high=1.0)
+            s = require_number(min_market_share, "min_market_share", where, low=0.0, high=1.0)
             need = int(math.ceil(size * s / unit - 1e-9)) * unit
             holds = proposed >= need
             note = (f"proposal is {proposed / size:.1%} of the market, meeting {s:.1%}" if holds
@@ -521,13 +472,13 @@ def set_annual_target(
                 floor_amount, raised_by = need, [*raised_by, "market_share"]
     final = floor_amount
     if min_strategic_share is not None:
-        z = _require_number(min_strategic_share, "min_strategic_share", where, low=0.0, high=1.0)
+        z = require_number(min_strategic_share, "min_strategic_share", where, low=0.0, high=1.0)
         need = int(math.ceil(final * z / unit - 1e-9)) * unit
         if strategic_amount is None:
             holds, note = pd.NA, (f"strategic lines must carry at least {money(need)} "
                                   f"({z:.0%} of the target); enforce with allocate_by_role(min_share=...)")
         else:
-            planned = _require_number(strategic_amount, "strategic_amount", where, low=0.0)
+            planned = require_number(strategic_amount, "strategic_amount", where, low=0.0)
             holds = planned >= need
             note = (f"strategic lines planned at {money(planned)} = {planned / final:.1%} of the "
                     f"target, " + ("meeting" if holds else "below") + f" the minimum {z:.0%}"
@@ -583,7 +534,7 @@ def _quarter_weight_map(quarter_weights: Mapping[str, float] | Sequence[float],
             f"{list(quarters)}; got {list(weights)}",
             key="quarter_weights",
         )
-    out = {q: _require_number(weights[q], f"quarter_weights[{q!r}]", where, low=0.0)
+    out = {q: require_number(weights[q], f"quarter_weights[{q!r}]", where, low=0.0)
            for q in quarters}
     total = math.fsum(out.values())
     if abs(total - 1.0) > 1e-6:
@@ -630,7 +581,7 @@ def split_by_time(
         (``weight`` = the month's share of the target).
     """
     where = "split_by_time"
-    if _require_number(total, "total", where) < 0:
+    if require_number(total, "total", where) < 0:
         raise ParamsError(f"the 'total' parameter of {where} must be non-negative; got {total}",
                           key="total")
     shape = _seasonal_shape(_check_forecast(forecast, where), unique_id, where)
@@ -704,14 +655,14 @@ def _allocate_by_group(
     unit: int,
     where: str,
 ) -> pd.DataFrame:
-    tot = _require_number(total, "total", where)
+    tot = require_number(total, "total", where)
     if tot < 0:
         raise ParamsError(f"the 'total' parameter of {where} must be non-negative; got {total}",
                           key="total")
-    _require_frame(baseline, "baseline", where, [key, BASELINE])
-    _require_frame(groups, "groups", where, [key, group])
-    _require_unique(baseline, key, "baseline", where)
-    _require_unique(groups, key, "groups", where)
+    require_frame(baseline, "baseline", where, [key, BASELINE])
+    require_frame(groups, "groups", where, [key, group])
+    require_unique(baseline, key, "baseline", where)
+    require_unique(groups, key, "groups", where)
     base_values = _numeric(baseline, BASELINE, "baseline", where)
     table = pd.DataFrame({key: groups[key].astype(str).to_numpy(),
                           group: groups[group].astype(str).to_numpy()})
@@ -737,7 +688,7 @@ def _allocate_by_group(
     group_of = table[group].to_numpy()
     mins = {}
     for g, s in (min_share or {}).items():
-        mins[str(g)] = _require_number(s, f"min_share[{g!r}]", where, low=0.0, high=1.0)
+        mins[str(g)] = require_number(s, f"min_share[{g!r}]", where, low=0.0, high=1.0)
         if str(g) not in present and mins[str(g)] > 0:
             raise ParamsError(f"the 'min_share' parameter of {where} names {group} {g!r}, which "
                               f"has no {key}", key="min_share")
@@ -913,7 +864,7 @@ def summarize_customer_base(orders: pd.DataFrame, *, year: int) -> pd.DataFrame:
         first-year value is their revenue in that calendar year.
     """
     where = "summarize_customer_base"
-    _require_frame(orders, "orders", where,
+    require_frame(orders, "orders", where,
                    [schema.ORDER_DATE, schema.ORDER_ID, schema.CUSTOMER_ID, schema.REVENUE])
     frame = pd.DataFrame({
         "y": pd.to_datetime(orders[schema.ORDER_DATE]).dt.year.to_numpy(),
@@ -993,10 +944,10 @@ def plan_customer_targets(
         row is the number of new customers the plan needs; ``target`` adds up exactly.
     """
     where = "plan_customer_targets"
-    tot = _require_number(total, "total", where, low=0.0)
+    tot = require_number(total, "total", where, low=0.0)
     cols = ["active_customers", "repurchase_rate", "orders_per_customer", "order_value",
             "new_customers", "first_year_value"]
-    _require_frame(base, "base", where, cols)
+    require_frame(base, "base", where, cols)
     if len(base) != 1:
         raise DataError(f"the 'base' frame given to {where} must have one row; got {len(base)}")
     b = base.iloc[0]
@@ -1004,19 +955,19 @@ def plan_customer_targets(
         if pd.isna(b["repurchase_rate"]):
             raise ParamsError(f"{where} needs 'repurchase_rate': the base year has no previous "
                               f"year to measure it from", key="repurchase_rate")
-        rate = float(b["repurchase_rate"]) + _require_number(repurchase_uplift, "repurchase_uplift", where)
+        rate = float(b["repurchase_rate"]) + require_number(repurchase_uplift, "repurchase_uplift", where)
     else:
-        rate = _require_number(repurchase_rate, "repurchase_rate", where, low=0.0, high=1.0)
+        rate = require_number(repurchase_rate, "repurchase_rate", where, low=0.0, high=1.0)
     if not 0 <= rate <= 1:
         raise ParamsError(f"the repurchase rate of {where} must be between 0 and 1; got {rate:g}",
                           key="repurchase_uplift")
-    opc = float(b["orders_per_customer"]) * (1 + _require_number(frequency_uplift, "frequency_uplift", where, low=-1.0))
-    aov = float(b["order_value"]) * (1 + _require_number(order_value_uplift, "order_value_uplift", where, low=-1.0))
+    opc = float(b["orders_per_customer"]) * (1 + require_number(frequency_uplift, "frequency_uplift", where, low=-1.0))
+    aov = float(b["order_value"]) * (1 + require_number(order_value_uplift, "order_value_uplift", where, low=-1.0))
     pool = float(b["active_customers"])
     existing_customers = pool * rate
     existing_revenue = existing_customers * opc * aov
     fyv = (float(b["first_year_value"]) if first_year_value is None
-           else _require_number(first_year_value, "first_year_value", where, low=0.0, low_open=True))
+           else require_number(first_year_value, "first_year_value", where, low=0.0, low_open=True))
     rest = tot - existing_revenue
     note_total = ""
     if rest > 0:
@@ -1078,13 +1029,6 @@ def _monthly_presence(hire: pd.Timestamp | None, leave: pd.Timestamp | None, pla
             ramp = min(1.0, max(k, 1) / ramp_months)
         present[m - 1], effective[m - 1] = frac, frac * ramp
     return present, effective
-
-
-def _effective_months(hire: pd.Timestamp | None, leave: pd.Timestamp | None, plan_year: int,
-                      ramp_months: int) -> tuple[float, float]:
-    """(months present, months at full productivity) in the plan year."""
-    present, effective = _monthly_presence(hire, leave, plan_year, ramp_months)
-    return float(present.sum()), float(effective.sum())
 
 
 def rep_presence_by_month(reps: pd.DataFrame, *, plan_year: int, ramp_months: int = 6) -> pd.DataFrame:
@@ -1155,10 +1099,10 @@ def allocate_to_reps(
         target exactly.
     """
     where = "allocate_to_reps"
-    _require_frame(region_targets, "region_targets", where, [schema.REGION, TARGET])
-    _require_frame(reps, "reps", where, [schema.REP, schema.REGION])
-    _require_unique(region_targets, schema.REGION, "region_targets", where)
-    _require_unique(reps, schema.REP, "reps", where)
+    require_frame(region_targets, "region_targets", where, [schema.REGION, TARGET])
+    require_frame(reps, "reps", where, [schema.REP, schema.REGION])
+    require_unique(region_targets, schema.REGION, "region_targets", where)
+    require_unique(reps, schema.REP, "reps", where)
     if isinstance(ramp_months, bool) or not isinstance(ramp_months, (int, np.integer)) or ramp_months < 0:
         raise ParamsError(f"the 'ramp_months' parameter of {where} must be a non-negative integer; "
                           f"got {ramp_months!r} instead", key="ramp_months")
@@ -1209,7 +1153,7 @@ def allocate_to_reps(
     seats = np.asarray(capacity, dtype=float)[:, None] * (np.vstack(monthly) if monthly else np.zeros((0, 12)))
     seasonal = None
     if month_targets is not None:
-        _require_frame(month_targets, "month_targets", where, [schema.REGION, MONTH, TARGET])
+        require_frame(month_targets, "month_targets", where, [schema.REGION, MONTH, TARGET])
         seasonal = (month_targets.assign(**{schema.REGION: month_targets[schema.REGION].astype(str),
                                             MONTH: pd.to_datetime(month_targets[MONTH]).dt.month})
                     .pivot_table(index=schema.REGION, columns=MONTH, values=TARGET, aggfunc="sum")
@@ -1279,9 +1223,9 @@ def assess_rep_fairness(
         (median / MAD) across reps; ``reason`` says why a rep is flagged.
     """
     where = "assess_rep_fairness"
-    _require_frame(rep_targets, "rep_targets", where,
+    require_frame(rep_targets, "rep_targets", where,
                    [schema.REP, schema.REGION, "status", "weight", "share", TARGET])
-    _require_number(threshold, "threshold", where, low=0.0, low_open=True)
+    require_number(threshold, "threshold", where, low=0.0, low_open=True)
     out = rep_targets[[schema.REP, schema.REGION, "status", TARGET]].copy()
     out["effective_capacity"] = rep_targets["weight"].to_numpy(dtype=float) / 12.0
     cap = out["effective_capacity"].to_numpy()
@@ -1298,7 +1242,7 @@ def assess_rep_fairness(
                                          out=np.full(len(out), np.nan),
                                          where=out["history"].to_numpy() > 0) - 1
     if region_potential is not None:
-        _require_frame(region_potential, "region_potential", where, [schema.REGION, "potential"])
+        require_frame(region_potential, "region_potential", where, [schema.REGION, "potential"])
         pot = pd.Series(_numeric(region_potential, "potential", "region_potential", where),
                         index=region_potential[schema.REGION].astype(str).to_numpy())
         out["potential"] = out[schema.REGION].map(pot).astype(float) * rep_targets["share"].to_numpy(dtype=float)
@@ -1343,7 +1287,7 @@ def summarize_quota_spread(fairness: pd.DataFrame) -> pd.DataFrame:
     """
     where = "summarize_quota_spread"
     measures = ["target_per_capacity", "growth_vs_history", "target_to_potential"]
-    _require_frame(fairness, "fairness", where, [*measures, "reason"])
+    require_frame(fairness, "fairness", where, [*measures, "reason"])
     rows = []
     for m in measures:
         x = fairness[m].to_numpy(dtype=float)
@@ -1369,8 +1313,8 @@ def summarize_quota_spread(fairness: pd.DataFrame) -> pd.DataFrame:
 
 
 def _targets_series(frame: pd.DataFrame, key: str, name: str, where: str) -> pd.Series:
-    _require_frame(frame, name, where, [key, TARGET])
-    _require_unique(frame, key, name, where)
+    require_frame(frame, name, where, [key, TARGET])
+    require_unique(frame, key, name, where)
     values = _numeric(frame, TARGET, name, where)
     return pd.Series(values, index=frame[key].to_numpy())
 
@@ -1425,12 +1369,12 @@ def fit_target_cube(
     if seasonality not in ("total", "cell"):
         raise ParamsError(f"the 'seasonality' parameter of {where} must be 'total' or 'cell'; "
                           f"got {seasonality!r} instead", key="seasonality")
-    floor = _require_number(seed_floor, "seed_floor", where, low=0.0, high=1.0)
+    floor = require_number(seed_floor, "seed_floor", where, low=0.0, high=1.0)
     reg = _targets_series(region_targets, schema.REGION, "region_targets", where)
     reg.index = reg.index.astype(str)
     pl = _targets_series(product_line_targets, schema.PRODUCT_LINE, "product_line_targets", where)
     pl.index = pl.index.astype(str)
-    _require_frame(month_targets, "month_targets", where, [MONTH, TARGET])
+    require_frame(month_targets, "month_targets", where, [MONTH, TARGET])
     mon = pd.Series(_numeric(month_targets, TARGET, "month_targets", where),
                     index=_month_start(month_targets[MONTH]).to_numpy())
     if mon.index.has_duplicates:
@@ -1546,10 +1490,10 @@ def fit_rep_cube(
     """
     where = "fit_rep_cube"
     dims = [schema.REGION, schema.PRODUCT_LINE, MONTH]
-    _require_frame(cube, "cube", where, [*dims, TARGET])
-    _require_frame(rep_targets, "rep_targets", where, [schema.REP, schema.REGION, TARGET])
-    _require_unique(rep_targets, schema.REP, "rep_targets", where)
-    mw = _require_number(mix_weight, "mix_weight", where, low=0.0)
+    require_frame(cube, "cube", where, [*dims, TARGET])
+    require_frame(rep_targets, "rep_targets", where, [schema.REP, schema.REGION, TARGET])
+    require_unique(rep_targets, schema.REP, "rep_targets", where)
+    mw = require_number(mix_weight, "mix_weight", where, low=0.0)
     if mw >= 1:
         raise ParamsError(f"the 'mix_weight' parameter of {where} must be below 1; got {mix_weight}",
                           key="mix_weight")
@@ -1569,6 +1513,10 @@ def fit_rep_cube(
     if stray:
         raise AllocationError(f"{where}: reps carry targets in region(s) {stray[:5]} that the cube "
                               f"does not have", parameter="rep_targets")
+    in_seat = None  # rep x month presence, pivoted once for every region
+    if presence is not None:
+        in_seat = presence.assign(**{schema.REP: presence[schema.REP].astype(str)}).pivot_table(
+            index=schema.REP, columns=MONTH, values="presence", aggfunc="sum")
     parts = []
     for region in sorted(set(cube[schema.REGION])):
         cells = cube[(cube[schema.REGION] == region) & (cube[TARGET] != 0)]
@@ -1599,14 +1547,12 @@ def fit_rep_cube(
         rep_total = team[TARGET].to_numpy(dtype=float)
         seed_values = rep_total[:, None] * cell_share[None, :] * tilt
         note = np.full(len(cells), "", dtype=object)
-        if presence is not None:
-            table = presence.assign(**{schema.REP: presence[schema.REP].astype(str)}).pivot_table(
-                index=schema.REP, columns=MONTH, values="presence", aggfunc="sum")
+        if in_seat is not None:
             at = np.ones((len(team), len(cells)))
             cell_months = pd.DatetimeIndex(cells[MONTH])
             for i, rep in enumerate(team[schema.REP]):
-                if rep in table.index:
-                    at[i] = table.loc[rep].reindex(cell_months).fillna(0.0).to_numpy()
+                if rep in in_seat.index:
+                    at[i] = in_seat.loc[rep].reindex(cell_months).fillna(0.0).to_numpy()
             vacant = (team[schema.REP] == VACANT_REP).to_numpy()
             if vacant.any():  # the vacant seat holds the months no one is in seat
                 nobody = at[~vacant].sum(axis=0) <= 0
@@ -1667,8 +1613,8 @@ def reconcile_commitments(
         without a commitment. Rep gaps add up exactly to region and total gaps.
     """
     where = "reconcile_commitments"
-    _require_frame(rep_targets, "rep_targets", where, [schema.REP, schema.REGION, TARGET])
-    _require_unique(rep_targets, schema.REP, "rep_targets", where)
+    require_frame(rep_targets, "rep_targets", where, [schema.REP, schema.REGION, TARGET])
+    require_unique(rep_targets, schema.REP, "rep_targets", where)
     reps = pd.DataFrame({schema.REP: rep_targets[schema.REP].astype(str).to_numpy(),
                          schema.REGION: rep_targets[schema.REGION].astype(str).to_numpy(),
                          TARGET: _numeric(rep_targets, TARGET, "rep_targets", where)})
@@ -1676,8 +1622,8 @@ def reconcile_commitments(
         reps[TARGET] = reps[TARGET].astype("int64")
     committed = pd.Series(dtype=float)
     if commitments is not None:
-        _require_frame(commitments, "commitments", where, [schema.REP, "amount"])
-        _require_unique(commitments, schema.REP, "commitments", where)
+        require_frame(commitments, "commitments", where, [schema.REP, "amount"])
+        require_unique(commitments, schema.REP, "commitments", where)
         committed = pd.Series(_numeric(commitments, "amount", "commitments", where),
                               index=commitments[schema.REP].astype(str).to_numpy())
         unknown = sorted(set(committed.index) - set(reps[schema.REP]))
@@ -1752,7 +1698,7 @@ def estimate_reach_probability(
         if len(series) != len(set(wanted)):
             raise DataError(f"the forecast of '{unique_id}' given to {where} lacks some of the "
                             f"months asked for", column=schema.DS)
-    rho = _require_number(correlation, "correlation", where, low=0.0, high=1.0)
+    rho = require_number(correlation, "correlation", where, low=0.0, high=1.0)
     probs, qs = _summed_quantiles(series, unique_id, where)
     center = math.fsum(series[_MEAN].astype(float))
     sd = _monthly_sd(series)
@@ -1883,8 +1829,8 @@ def build_smart_table(
     """
     where = "build_smart_table"
     _check_forecast(forecast, where)
-    easy_ = _require_number(easy, "easy", where, low=0.0, high=1.0)
-    hard_ = _require_number(hard, "hard", where, low=0.0, high=1.0)
+    easy_ = require_number(easy, "easy", where, low=0.0, high=1.0)
+    hard_ = require_number(hard, "hard", where, low=0.0, high=1.0)
     if hard_ >= easy_:
         raise ParamsError(f"the 'hard' parameter of {where} must be below 'easy'; got {hard} >= {easy}",
                           key="hard")
@@ -1897,12 +1843,12 @@ def build_smart_table(
     if correlation is None:
         rho = _calibrate_correlation(forecast, paths, plan_months) if paths is not None else 1.0
     else:
-        rho = _require_number(correlation, "correlation", where, low=0.0, high=1.0)
+        rho = require_number(correlation, "correlation", where, low=0.0, high=1.0)
     known = set(forecast[schema.UNIQUE_ID].astype(str))
     owners = dict(owners or {})
     orders_ok = orders is not None
     if orders_ok:
-        _require_frame(orders, "orders", where, [schema.ORDER_DATE, schema.REVENUE])
+        require_frame(orders, "orders", where, [schema.ORDER_DATE, schema.REVENUE])
         o_month = _month_start(orders[schema.ORDER_DATE])
         o_rev = pd.to_numeric(orders[schema.REVENUE], errors="coerce").astype(float)
     o_text: dict[str, pd.Series] = {}
@@ -1948,14 +1894,14 @@ def build_smart_table(
                      PROBABILITY: prob, "probability_source": source})
 
     if annual is not None:
-        _require_frame(annual, "annual", where, ["step", AMOUNT, BASELINE])
+        require_frame(annual, "annual", where, ["step", AMOUNT, BASELINE])
         final = annual[annual["step"] == "final"]
         if final.empty:
             raise DataError(f"the 'annual' frame given to {where} has no 'final' row", column="step")
         add("revenue", schema.TOTAL_ID, year_label, plan_months, float(final[AMOUNT].iloc[0]),
             float(final[BASELINE].iloc[0]), use_paths=True)
     if months is not None:
-        _require_frame(months, "months", where, [MONTH, QUARTER, TARGET])
+        require_frame(months, "months", where, [MONTH, QUARTER, TARGET])
         m = months.assign(**{MONTH: _month_start(months[MONTH])})
         for q, grp in m.groupby(QUARTER, sort=False):
             add("revenue", schema.TOTAL_ID, f"{plan_year}-{q}", list(grp[MONTH]), float(grp[TARGET].sum()))
@@ -1965,7 +1911,7 @@ def build_smart_table(
                        (channels, schema.CHANNEL), (reps, schema.REP)):
         if frame is None:
             continue
-        _require_frame(frame, key, where, [key, TARGET])
+        require_frame(frame, key, where, [key, TARGET])
         has_base = BASELINE in frame.columns
         for i, (level, value) in enumerate(zip(frame[key].astype(str), frame[TARGET])):
             if key == schema.REP and value == 0:
@@ -1977,7 +1923,7 @@ def build_smart_table(
             add("revenue", segment, year_label, plan_months, float(value),
                 float(frame[BASELINE].iloc[i]) if has_base else np.nan)
     if customers is not None:
-        _require_frame(customers, "customers", where, ["customer_type", "customers", TARGET])
+        require_frame(customers, "customers", where, ["customer_type", "customers", TARGET])
         c = customers.set_index("customer_type")
         for ctype in ("existing", "new"):
             if ctype in c.index:

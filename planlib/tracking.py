@@ -58,7 +58,9 @@ from planlib.allocation import (
     round_table_preserving_margins,
     split_total,
 )
+from planlib.checks import require_frame
 from planlib.errors import DataError, ParamsError
+from planlib.formatting import MONTH_NAMES, fmt_money, fmt_pct
 
 __all__ = [
     "DIMENSIONS",
@@ -107,28 +109,9 @@ _TOL = 1e-12
 _DAY = pd.Timedelta(days=1)
 _LATE_START_DAYS = 7  # comparison data starting after its 7th day is not compared
 _RESPREAD_COLUMNS = [DIMENSION, SEGMENT, MONTH, "original", "required", TARGET, "change"]
-_MONTH_NAMES = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 
 # =========================================================================== checks
-
-
-def _require_frame(frame: object, name: str, where: str, columns: Sequence[str],
-                   *, allow_empty: bool = False) -> pd.DataFrame:
-    if not isinstance(frame, pd.DataFrame):
-        raise DataError(
-            f"the '{name}' parameter of {where} must be a DataFrame; got {type(frame).__name__}"
-        )
-    missing = [c for c in columns if c not in frame.columns]
-    if missing:
-        raise DataError(
-            f"the '{name}' frame given to {where} lacks column(s) {missing}; "
-            f"got columns {list(frame.columns)}",
-            column=missing[0],
-        )
-    if frame.empty and not allow_empty:
-        raise DataError(f"the '{name}' frame given to {where} is empty")
-    return frame
 
 
 def _check_thresholds(green: float, amber: float, where: str) -> None:
@@ -181,7 +164,7 @@ def _month_end(month: pd.Timestamp) -> pd.Timestamp:
 
 def _validate_targets(targets_long: object, where: str, name: str = "targets_long") -> pd.DataFrame:
     """A clean copy of a targets frame: text dims, month starts, int64 targets; checked."""
-    frame = _require_frame(targets_long, name, where, [DIMENSION, SEGMENT, MONTH, TARGET])
+    frame = require_frame(targets_long, name, where, [DIMENSION, SEGMENT, MONTH, TARGET])
     out = pd.DataFrame({
         DIMENSION: frame[DIMENSION].astype(str).to_numpy(dtype=object),
         SEGMENT: frame[SEGMENT].astype(str).to_numpy(dtype=object),
@@ -256,7 +239,7 @@ class _Lines:
 
     def __init__(self, orders: pd.DataFrame, start: pd.Timestamp, stop: pd.Timestamp,
                  *, history: pd.DataFrame | None, year_start: pd.Timestamp, where: str):
-        _require_frame(orders, "orders", where, [schema.ORDER_DATE, schema.REVENUE], allow_empty=True)
+        require_frame(orders, "orders", where, [schema.ORDER_DATE, schema.REVENUE], allow_empty=True)
         dates = pd.to_datetime(orders[schema.ORDER_DATE], errors="coerce")
         if dates.isna().any():
             rows = np.flatnonzero(dates.isna().to_numpy())[:5].tolist()
@@ -344,7 +327,7 @@ def _first_dates(orders: pd.DataFrame, history: pd.DataFrame, where: str) -> pd.
     """First line date ever per customer (text id) over ``history`` and ``orders``."""
     parts = []
     for name, frame in (("history", history), ("orders", orders)):
-        _require_frame(frame, name, where, [schema.CUSTOMER_ID, schema.ORDER_DATE], allow_empty=True)
+        require_frame(frame, name, where, [schema.CUSTOMER_ID, schema.ORDER_DATE], allow_empty=True)
         if frame.empty:
             continue
         dates = pd.to_datetime(frame[schema.ORDER_DATE], errors="coerce")
@@ -501,12 +484,12 @@ def summarize_tracking(comparison: pd.DataFrame) -> str:
         return "No total to summarize."
     row = total.iloc[0]
     asof = comparison.attrs.get("as_of")
-    head = f"To {asof.day} {_MONTH_NAMES[asof.month - 1]}: " if isinstance(asof, pd.Timestamp) else ""
-    text = (f"{head}actual {_fmt_money(row['actual'])} against {_fmt_money(row['plan_to_date'])} planned "
-            f"({_fmt_pct(row['attainment'])}, {row['status']})")
+    head = f"To {asof.day} {MONTH_NAMES[asof.month - 1]}: " if isinstance(asof, pd.Timestamp) else ""
+    text = (f"{head}actual {fmt_money(row['actual'])} against {fmt_money(row['plan_to_date'])} planned "
+            f"({fmt_pct(row['attainment'])}, {row['status']})")
     if np.isfinite(row["projection"]):
-        text += (f"; run-rate projection {_fmt_money(row['projection'])} for the year "
-                 f"({_fmt_pct(row['projected_attainment'])} of {_fmt_money(row['annual_target'])})")
+        text += (f"; run-rate projection {fmt_money(row['projection'])} for the year "
+                 f"({fmt_pct(row['projected_attainment'])} of {fmt_money(row['annual_target'])})")
     segments = comparison[~comparison[DIMENSION].isin([TOTAL, MONTH])
                           & np.isfinite(comparison["attainment"].to_numpy(dtype=float))]
     vacant = segments[segments[SEGMENT].astype(str) == VACANT_REP]
@@ -514,9 +497,9 @@ def summarize_tracking(comparison: pd.DataFrame) -> str:
     if not segments.empty:
         worst = segments.loc[segments["attainment"].idxmin()]
         text += (f"; weakest {worst[DIMENSION].replace('_', ' ')}: {worst[SEGMENT]} "
-                 f"({_fmt_pct(worst['attainment'])}, {worst['status']})")
+                 f"({fmt_pct(worst['attainment'])}, {worst['status']})")
     if not vacant.empty:
-        text += (f"; {_fmt_money(vacant['plan_to_date'].sum())} of the plan to date sits with no rep "
+        text += (f"; {fmt_money(vacant['plan_to_date'].sum())} of the plan to date sits with no rep "
                  f"(a vacant seat: give it an owner)")
     return text + "."
 
@@ -581,7 +564,7 @@ def check_checkpoints(
         sorted by period end, owner type and owner.
     """
     where = "check_checkpoints"
-    _require_frame(checkpoints, "checkpoints", where,
+    require_frame(checkpoints, "checkpoints", where,
                    ["owner_type", "owner", "period", "cumulative_target"], allow_empty=True)
     asof = _to_timestamp(as_of, "as_of", where)
     table = checkpoints.copy()
@@ -652,7 +635,7 @@ def summarize_checkpoints(checks: pd.DataFrame) -> str:
     missed = missed[missed["owner"].astype(str) != VACANT_REP]
     if not missed.empty:
         shown = [f"{r.owner_type.replace('_', ' ')} {r.owner} {r.period} "
-                 f"({_fmt_pct(r.attainment)} of {_fmt_money(r.cumulative_target)})"
+                 f"({fmt_pct(r.attainment)} of {fmt_money(r.cumulative_target)})"
                  for r in missed.head(3).itertuples()]
         more = f" and {len(missed) - 3} more" if len(missed) > 3 else ""
         text += "; missed: " + ", ".join(shown) + more
@@ -762,9 +745,9 @@ def compute_behaviour(
     if by is not None:
         _check_choice(by, "by", schema.SEGMENT_DIMENSIONS, where)
     columns = needed + ([by] if by else [])
-    _require_frame(orders, "orders", where, columns, allow_empty=True)
+    require_frame(orders, "orders", where, columns, allow_empty=True)
     if history is not None:
-        _require_frame(history, "history", where, columns, allow_empty=True)
+        require_frame(history, "history", where, columns, allow_empty=True)
     asof = _to_timestamp(as_of, "as_of", where)
     start, stop = pd.Timestamp(asof.year, 1, 1), asof + _DAY
     prev_start = pd.Timestamp(asof.year - 1, 1, 1)
@@ -817,8 +800,8 @@ def compute_behaviour(
     table["change"] = table["current"] - table["previous"]
     table["growth"] = _ratio(table["current"], table["previous"]) - 1.0
     last_year = prev_stop - _DAY
-    table["period"] = f"{asof.year} to {asof.day} {_MONTH_NAMES[asof.month - 1]}"
-    table["previous_period"] = f"{asof.year - 1} to {last_year.day} {_MONTH_NAMES[last_year.month - 1]}"
+    table["period"] = f"{asof.year} to {asof.day} {MONTH_NAMES[asof.month - 1]}"
+    table["previous_period"] = f"{asof.year - 1} to {last_year.day} {MONTH_NAMES[last_year.month - 1]}"
     return _as_text(table, [DIMENSION, SEGMENT, "metric", "period", "previous_period"])
 
 
@@ -844,10 +827,10 @@ def summarize_behaviour(behaviour: pd.DataFrame) -> str:
         if metric == "new_customers":
             if not np.isfinite(r["current"]):
                 continue
-            growth = f" ({_fmt_pct(r['growth'], signed=True)})" if np.isfinite(r["growth"]) else ""
+            growth = f" ({fmt_pct(r['growth'], signed=True)})" if np.isfinite(r["growth"]) else ""
             parts.append(f"{name} {r['current']:,.0f}{growth}")
         elif np.isfinite(r["growth"]):
-            parts.append(f"{name} {_fmt_pct(r['growth'], signed=True)}")
+            parts.append(f"{name} {fmt_pct(r['growth'], signed=True)}")
     if not parts:
         return "No comparison with last year (no history for the same dates)."
     text = ", ".join(parts)
@@ -870,7 +853,7 @@ def _reforecast_series(reforecast: pd.DataFrame | None, open_months: pd.Datetime
     """Reforecast means over the open months per (dimension, segment)."""
     if reforecast is None:
         return {}
-    frame = _require_frame(reforecast, "reforecast", where, [DIMENSION, SEGMENT, MONTH, MEAN])
+    frame = require_frame(reforecast, "reforecast", where, [DIMENSION, SEGMENT, MONTH, MEAN])
     months = pd.to_datetime(frame[MONTH], errors="coerce").dt.to_period("M").dt.to_timestamp()
     means = pd.to_numeric(frame[MEAN], errors="coerce")
     if months.isna().any() or means.isna().any():
@@ -1147,7 +1130,7 @@ def respread_to_reps(
     where = "respread_to_reps"
     _check_choice(carry_forward, "carry_forward", ("carry_shortfall", "hold_annual"), where)
     unit = _check_unit(unit, where)
-    _require_frame(respread, "respread", where, [DIMENSION, SEGMENT, MONTH, "original", "required"])
+    require_frame(respread, "respread", where, [DIMENSION, SEGMENT, MONTH, "original", "required"])
     return _respread_to_reps(respread, reps, _validate_targets(targets_long, where), carry_forward,
                              unit, where)
 
@@ -1155,7 +1138,7 @@ def respread_to_reps(
 def _respread_to_reps(respread: pd.DataFrame, reps: pd.DataFrame, plan: pd.DataFrame,
                       carry_forward: str, unit: int, where: str) -> pd.DataFrame:
     """:func:`respread_to_reps` on a validated plan."""
-    _require_frame(reps, "reps", where, [schema.REP, schema.REGION])
+    require_frame(reps, "reps", where, [schema.REP, schema.REGION])
     regions = respread[respread[DIMENSION] == schema.REGION]
     if regions.empty:
         raise DataError(f"{where} needs region rows in the re-spread (the plan has no region "
@@ -1254,11 +1237,11 @@ def summarize_respread(respread: pd.DataFrame) -> str:
     n = len(total)
     required, original = float(total["required"].sum()), float(total["original"].sum())
     annual = respread.attrs.get("annual_target")
-    head = f"To reach the annual {_fmt_money(annual)}, the" if annual is not None else "The"
-    text = (f"{head} {n} open month{'s' if n > 1 else ''} need {_fmt_money(required / n)} a month on "
+    head = f"To reach the annual {fmt_money(annual)}, the" if annual is not None else "The"
+    text = (f"{head} {n} open month{'s' if n > 1 else ''} need {fmt_money(required / n)} a month on "
             f"average")
     if original > 0:
-        text += f" ({_fmt_pct(required / original - 1, signed=True)} on the original plan)"
+        text += f" ({fmt_pct(required / original - 1, signed=True)} on the original plan)"
     rule = respread.attrs.get("carry_forward")
     if rule == "carry_shortfall":
         text += "; carry_shortfall puts that into the targets"
@@ -1284,7 +1267,7 @@ def summarize_changes(respread: pd.DataFrame) -> pd.DataFrame:
         ``dimension, segment, month, before, after, change`` (int64) for the rows whose
         target changed, in the re-spread's order.
     """
-    _require_frame(respread, "respread", "summarize_changes",
+    require_frame(respread, "respread", "summarize_changes",
                    [DIMENSION, SEGMENT, MONTH, "original", TARGET], allow_empty=True)
     changed = respread[respread[TARGET].to_numpy() != respread["original"].to_numpy()]
     out = pd.DataFrame({
@@ -1316,7 +1299,7 @@ def apply_respread(targets_long: pd.DataFrame, respread: pd.DataFrame) -> pd.Dat
     """
     where = "apply_respread"
     plan = _validate_targets(targets_long, where)
-    _require_frame(respread, "respread", where, [DIMENSION, SEGMENT, MONTH, TARGET], allow_empty=True)
+    require_frame(respread, "respread", where, [DIMENSION, SEGMENT, MONTH, TARGET], allow_empty=True)
     new = pd.DataFrame({DIMENSION: respread[DIMENSION].astype(str).to_numpy(dtype=object),
                         SEGMENT: respread[SEGMENT].astype(str).to_numpy(dtype=object),
                         MONTH: pd.to_datetime(respread[MONTH]).to_numpy(),
@@ -1364,7 +1347,7 @@ def diff_targets(old_long: pd.DataFrame, new_long: pd.DataFrame) -> pd.DataFrame
 
 def _validate_targets_lenient(frame: object, where: str, name: str) -> pd.DataFrame:
     """Like ``_validate_targets`` but an empty plan is allowed (one side of a diff)."""
-    _require_frame(frame, name, where, [DIMENSION, SEGMENT, MONTH, TARGET], allow_empty=True)
+    require_frame(frame, name, where, [DIMENSION, SEGMENT, MONTH, TARGET], allow_empty=True)
     if frame.empty:  # type: ignore[union-attr]
         return pd.DataFrame({DIMENSION: pd.Series(dtype=object), SEGMENT: pd.Series(dtype=object),
                              MONTH: pd.Series(dtype="datetime64[ns]"), TARGET: pd.Series(dtype="int64")})
@@ -1388,32 +1371,11 @@ def summarize_plan_diff(diff: pd.DataFrame) -> str:
     text = (f"{len(diff)} target{'s' if len(diff) > 1 else ''} differ in {len(dims)} "
             f"dimension{'s' if len(dims) > 1 else ''} ({', '.join(dims)})")
     if TOTAL in dims:
-        text += f", total {'+' if net >= 0 else '-'}{_fmt_money(abs(net))}"
+        text += f", total {'+' if net >= 0 else '-'}{fmt_money(abs(net))}"
     sign = "+" if biggest["change"] >= 0 else "-"
     text += (f"; largest: {biggest[DIMENSION].replace('_', ' ')} {biggest[SEGMENT]} "
-             f"{pd.Timestamp(biggest[MONTH]):%Y-%m} {sign}{_fmt_money(abs(biggest['change']))}")
+             f"{pd.Timestamp(biggest[MONTH]):%Y-%m} {sign}{fmt_money(abs(biggest['change']))}")
     return text + "."
-
-
-# =========================================================================== formatting
-
-
-def _fmt_money(value: float | None) -> str:
-    """12.3M, 850K, 1.2B, 999; ``n/a`` for NaN."""
-    if value is None or not np.isfinite(value):
-        return "n/a"
-    size = abs(value)
-    for bound, suffix in ((1e9, "B"), (1e6, "M"), (1e3, "K")):
-        if size >= bound:
-            scaled = value / bound
-            return f"{scaled:.1f}{suffix}" if abs(scaled) < 100 else f"{scaled:,.0f}{suffix}"
-    return f"{value:,.0f}"
-
-
-def _fmt_pct(value: float, *, signed: bool = False) -> str:
-    if value is None or not np.isfinite(value):
-        return "n/a"
-    return f"{value:+.1%}" if signed else f"{value:.1%}"
 
 
 def summarize_target_changes(changes: pd.DataFrame) -> str:

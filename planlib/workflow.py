@@ -36,6 +36,7 @@ class Run:
     params_file: Path | None = None
     _cache: dict[str, pd.DataFrame] = field(default_factory=dict, repr=False)
     _built: set[str] = field(default_factory=set, repr=False)
+    _annual: "Run | None" = field(default=None, repr=False)  # scratch run of the annual plan (quarterly runs)
 
     @property
     def is_quarterly(self) -> bool:
@@ -379,15 +380,22 @@ register_builder(TARGET_TABLES, build_targets, annual_only=True)
 
 def annual_table(run: Run, name: str) -> pd.DataFrame | None:
     """A table of the annual plan, for a quarterly run: from the annual pack, else (scratch only) rebuilt."""
+    annual_pack = _annual_pack(run)
+    if annual_pack is not None:
+        return io.read_artifact(annual_pack, name) if io.has_artifact(annual_pack, name) else None
+    if run._annual is None:
+        run._annual = open_run(str(run.params_file), root=run.root)
+    return run._annual.table(name, optional=True)
+
+
+def _annual_pack(run: Run) -> Path | None:
+    """The annual pack a quarterly run tracks; ``None`` (scratch runs only) when it is not there yet.
+
+    Inside a pack a quarterly run never recomputes its annual plan: no pack is an error.
+    """
     annual_pack = paths.pack_dir(run.root, run.plan.plan, str(run.plan.plan_year))
     if (annual_pack / "manifest.json").is_file():
-        return io.read_artifact(annual_pack, name) if io.has_artifact(annual_pack, name) else None
-    _require_annual_pack(run, annual_pack)
-    return open_run(str(run.params_file), root=run.root).table(name, optional=True)
-
-
-def _require_annual_pack(run: Run, annual_pack: Path) -> None:
-    """Inside a pack a quarterly run never recomputes its annual plan."""
+        return annual_pack
     if not run.scratch:
         from planlib.errors import PackError
 
@@ -395,6 +403,7 @@ def _require_annual_pack(run: Run, annual_pack: Path) -> None:
             f"no annual plan pack at {annual_pack.relative_to(run.root)}: run `planlib pack {run.params_file.relative_to(run.root) if run.params_file else 'params/<plan>.yaml'}` "
             "first; a quarterly pack tracks that plan and never recomputes it"
         )
+    return None
 
 
 def annual_plan(run: Run) -> tuple[dict[str, pd.DataFrame], str]:
@@ -404,16 +413,10 @@ def annual_plan(run: Run) -> tuple[dict[str, pd.DataFrame], str]:
     A notebook run alone without that pack builds the annual plan in its own scratch
     folder and says so.
     """
-    annual_pack = paths.pack_dir(run.root, run.plan.plan, str(run.plan.plan_year))
-    if (annual_pack / "manifest.json").is_file():
-        tables = {name: io.read_artifact(annual_pack, name) for name in ("targets_long", "checkpoints") if io.has_artifact(annual_pack, name)}
+    annual_pack = _annual_pack(run)
+    tables = {name: table for name in ("targets_long", "checkpoints") if (table := annual_table(run, name)) is not None}
+    if annual_pack is not None:
         return tables, f"annual plan read from {annual_pack.relative_to(run.root)}"
-    _require_annual_pack(run, annual_pack)
-    annual = open_run(str(run.params_file), root=run.root)
-    tables = {"targets_long": annual.table("targets_long")}
-    checkpoints = annual.table("checkpoints", optional=True) if "checkpoints" in _BUILDERS else None
-    if checkpoints is not None:
-        tables["checkpoints"] = checkpoints
     return tables, "annual plan computed in a scratch folder (no annual pack in reports/ yet)"
 
 

@@ -423,6 +423,19 @@ def test_property_cube_is_exact_for_random_targets(cells, total, line_share, reg
     assert cube.groupby("month")["target"].sum().tolist() == months["target"].tolist()
 
 
+def test_cube_is_exact_when_ipf_crawls_towards_a_boundary_fit():
+    # found by the property above: strong diagonal seed, total 3 -> IPF needs > 5000 sweeps for 1e-10
+    keys = [("A", "N"), ("A", "W"), ("S", "N"), ("S", "W")]
+    forecast = make_forecast({k: v for k, v in zip(keys, [1544.0, 1.0, 1.0, 1326.0])})
+    lines = pd.DataFrame({"product_line": ["A", "S"], "target": [1, 2]})
+    regions = pd.DataFrame({"region": ["N", "W"], "target": [1, 2]})
+    months = T.split_by_time(3, forecast)
+    cube = T.fit_target_cube(forecast, region_targets=regions, product_line_targets=lines, month_targets=months)
+    assert cube.groupby("product_line")["target"].sum().tolist() == [1, 2]
+    assert cube.groupby("region")["target"].sum().tolist() == [1, 2]
+    assert cube.groupby("month")["target"].sum().tolist() == months["target"].tolist()
+
+
 def test_rep_cube_is_exact_per_rep_and_cell():
     _, _, regions, cube = chain(make_forecast())
     reps = pd.DataFrame({"rep": ["r1", "r2", "r3", "r4"], "region": ["N", "N", "W", "W"],

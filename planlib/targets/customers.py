@@ -1,0 +1,176 @@
+"""Customer-type targets: existing customers (repurchase and order value) and the new customers needed."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+
+from planlib import schema
+from planlib.allocation import round_preserving_total
+from planlib.checks import require_frame, require_number
+from planlib.errors import DataError, ParamsError
+from planlib.targets._common import TARGET
+
+
+def summarize_customer_base(orders: pd.DataFrame, *, year: int) -> pd.DataFrame:
+    """Customer counts, repurchase rate and order economics of one calendar year.
+
+    Parameters
+    ----------
+    orders : DataFrame
+        The canonical order-line frame (``order_date, order_id, customer_id, revenue``).
+    year : int
+        The base year (usually the plan year minus one).
+
+    Returns
+    -------
+    DataFrame
+        One row: ``year, active_customers, revenue, prior_customers,
+        retained_customers, repurchase_rate, retained_revenue, orders_per_customer,
+        order_value, new_customers, new_revenue, first_year_value``.
+        ``repurchase_rate`` = share of the previous year's customers who bought again
+        (NaN without a previous year); orders per customer and order value are those of
+        the retained customers (of all active customers without a previous year); new
+        customers are those whose first order ever falls in ``year`` and their
+        first-year value is their revenue in that calendar year.
+    """
+    where = "summarize_customer_base"
+    require_frame(orders, "orders", where,
+                   [schema.ORDER_DATE, schema.ORDER_ID, schema.CUSTOMER_ID, schema.REVENUE])
+    frame = pd.DataFrame({
+        "y": pd.to_datetime(orders[schema.ORDER_DATE]).dt.year.to_numpy(),
+        "order": orders[schema.ORDER_ID].astype(str).to_numpy(),
+        "customer": orders[schema.CUSTOMER_ID].astype(str).to_numpy(),
+        "revenue": pd.to_numeric(orders[schema.REVENUE], errors="coerce").to_numpy(dtype=float),
+    })
+    now = frame[frame["y"] == year]
+    if now.empty:
+        raise DataError(f"the orders given to {where} have no line in {year}",
+                        column=schema.ORDER_DATE)
+    active = set(now["customer"])
+    prior = set(frame.loc[frame["y"] == year - 1, "customer"])
+    retained = active & prior
+    cohort = retained if retained else active
+    in_cohort = now[now["customer"].isin(cohort)]
+    n_orders = in_cohort["order"].nunique()
+    first_year = frame.groupby("customer")["y"].min()
+    new = set(first_year.index[first_year == year])
+    new_revenue = math.fsum(now.loc[now["customer"].isin(new), "revenue"])
+    return pd.DataFrame([{
+        "year": int(year),
+        "active_customers": len(active),
+        "revenue": math.fsum(now["revenue"]),
+        "prior_customers": len(prior),
+        "retained_customers": len(retained),
+        "repurchase_rate": len(retained) / len(prior) if prior else np.nan,
+        "retained_revenue": math.fsum(in_cohort["revenue"]) if retained else np.nan,
+        "orders_per_customer": n_orders / len(cohort),
+        "order_value": math.fsum(in_cohort["revenue"]) / n_orders if n_orders else np.nan,
+        "new_customers": len(new),
+        "new_revenue": new_revenue,
+        "first_year_value": new_revenue / len(new) if new else np.nan,
+    }])
+
+
+def plan_customer_targets(
+    total: float,
+    base: pd.DataFrame,
+    *,
+    repurchase_rate: float | None = None,
+    repurchase_uplift: float = 0.0,
+    frequency_uplift: float = 0.0,
+    order_value_uplift: float = 0.0,
+    first_year_value: float | None = None,
+    unit: int = 1,
+) -> pd.DataFrame:
+    """Split the target into existing and new customers; count the new customers needed.
+
+    Existing revenue = last year's customers x repurchase rate x orders per customer x
+    order value (each with its uplift); new customers close the rest of the target, at
+    last year's first-year value per new customer, rounded up to whole customers.
+
+    Parameters
+    ----------
+    total : float
+        The annual target (multiple of ``unit``).
+    base : DataFrame
+        One row from :func:`summarize_customer_base`.
+    repurchase_rate : float, optional
+        Target repurchase rate (0-1); default the base rate plus ``repurchase_uplift``.
+    repurchase_uplift : float, default 0.0
+        Added to the base repurchase rate (percentage points as a fraction).
+    frequency_uplift, order_value_uplift : float, default 0.0
+        Relative uplifts of orders per customer and order value (0.05 = +5 %).
+    first_year_value : float, optional
+        Revenue per new customer in its first year; default the base year's.
+    unit : int, default 1
+        Rounding unit.
+
+    Returns
+    -------
+    DataFrame
+        Rows ``existing, new, total``; columns ``customer_type, baseline_customers,
+        customers, repurchase_rate, orders_per_customer, order_value,
+        revenue_per_customer, planned_revenue, target, note``. ``customers`` of the new
+        row is the number of new customers the plan needs; ``target`` adds up exactly.
+    """
+    where = "plan_customer_targets"
+    tot = require_number(total, "total", where, low=0.0)
+    cols = ["active_customers", "repurchase_rate", "orders_per_customer", "order_value",
+            "new_customers", "first_year_value"]
+    require_frame(base, "base", where, cols)
+    if len(base) != 1:
+        raise DataError(f"the 'base' frame given to {where} must have one row; got {len(base)}")
+    b = base.iloc[0]
+    if repurchase_rate is None:
+        if pd.isna(b["repurchase_rate"]):
+            raise ParamsError(f"{where} needs 'repurchase_rate': the base year has no previous "
+                              f"year to measure it from", key="repurchase_rate")
+        rate = float(b["repurchase_rate"]) + require_number(repurchase_uplift, "repurchase_uplift", where)
+    else:
+        rate = require_number(repurchase_rate, "repurchase_rate", where, low=0.0, high=1.0)
+    if not 0 <= rate <= 1:
+        raise ParamsError(f"the repurchase rate of {where} must be between 0 and 1; got {rate:g}",
+                          key="repurchase_uplift")
+    opc = float(b["orders_per_customer"]) * (1 + require_number(frequency_uplift, "frequency_uplift", where, low=-1.0))
+    aov = float(b["order_value"]) * (1 + require_number(order_value_uplift, "order_value_uplift", where, low=-1.0))
+    pool = float(b["active_customers"])
+    existing_customers = pool * rate
+    existing_revenue = existing_customers * opc * aov
+    fyv = (float(b["first_year_value"]) if first_year_value is None
+           else require_number(first_year_value, "first_year_value", where, low=0.0, low_open=True))
+    rest = tot - existing_revenue
+    note_total = ""
+    if rest > 0:
+        if not (fyv > 0):
+            raise ParamsError(f"{where} needs a positive 'first_year_value' to plan new customers; "
+                              f"got {fyv}", key="first_year_value")
+        new_customers = int(math.ceil(rest / fyv - 1e-9))
+        new_planned = rest
+    else:
+        new_customers, new_planned = 0, 0.0
+        note_total = f"existing customers alone exceed the target by {-rest:,.0f}"
+    split = round_preserving_total(
+        pd.Series([min(existing_revenue, tot), max(rest, 0.0)], index=["existing", "new"]),
+        total=tot, unit=unit)
+    rows = [
+        {"customer_type": "existing", "baseline_customers": pool, "customers": existing_customers,
+         "repurchase_rate": rate, "orders_per_customer": opc, "order_value": aov,
+         "revenue_per_customer": opc * aov, "planned_revenue": existing_revenue,
+         TARGET: int(split["existing"]), "note": ""},
+        {"customer_type": "new", "baseline_customers": float(b["new_customers"]),
+         "customers": float(new_customers), "repurchase_rate": np.nan,
+         "orders_per_customer": np.nan, "order_value": np.nan, "revenue_per_customer": fyv,
+         "planned_revenue": new_planned, TARGET: int(split["new"]),
+         "note": f"{new_customers} new customers at {fyv:,.0f} each" if new_customers else ""},
+        {"customer_type": "total", "baseline_customers": pool + float(b["new_customers"]),
+         "customers": existing_customers + new_customers, "repurchase_rate": np.nan,
+         "orders_per_customer": np.nan, "order_value": np.nan, "revenue_per_customer": np.nan,
+         "planned_revenue": existing_revenue + new_planned, TARGET: int(split.sum()),
+         "note": note_total},
+    ]
+    out = pd.DataFrame(rows)
+    out[TARGET] = out[TARGET].astype("int64")
+    return out

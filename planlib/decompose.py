@@ -222,7 +222,11 @@ def summarize_split(table: pd.DataFrame, dimension: str) -> str:
     """One line on a split: the largest part, and the fastest and slowest implied growth."""
     ordered = table.sort_values("target", ascending=False)
     top = ordered.iloc[0]
-    growth = table.dropna(subset=["implied_growth"]).sort_values("implied_growth")
+    # rank growths as printed (to 1e-6), ties by name: figures that differ only in the BLAS
+    # kernel's last digits must not change which unit the sentence names
+    growth = (table.dropna(subset=["implied_growth"])
+              .assign(_rank=lambda t: t["implied_growth"].astype(float).round(6))
+              .sort_values(["_rank", dimension], kind="stable"))
     label = dimension.replace("_", " ")
     text = f"{len(table)} {label}s; largest {top[dimension]} with {top['target']:,.0f} ({top['share']:.0%})"
     if len(growth) > 1:

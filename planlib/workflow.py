@@ -90,8 +90,8 @@ def open_run(
     params_path: str = "params/demo.yaml",
     *,
     pack_dir: str = "",
-    period: str = "",
-    as_of: str = "",
+    period: str | int = "",
+    as_of: str | int | dt.date = "",
     root: str | Path | None = None,
 ) -> Run:
     """Start a run from a notebook's parameters.
@@ -104,12 +104,12 @@ def open_run(
         The pack folder to read and write artifacts in; empty means a fresh scratch
         folder keyed by the inputs (see ``scratch_dir``), so a notebook run alone
         computes its upstream tables once and reuses them while nothing changed.
-    period : str, default ""
+    period : str or int, default ""
         ``YYYY`` for the annual plan (the default: the plan year) or ``YYYY-Qn`` for a
-        quarterly tracking pack.
-    as_of : str, default ""
-        Last day of data to use; defaults to the day before the plan year (annual) or
-        the end of the quarter (quarterly).
+        quarterly tracking pack; ``2025`` as an int is accepted (``papermill -p period 2025``).
+    as_of : str, int or date, default ""
+        Last day of data to use (``2025-06-30``, ``20250630`` or a date); defaults to the
+        day before the plan year (annual) or the end of the quarter (quarterly).
     """
     project = paths.find_project_root(root)
     params_file = paths.resolve(params_path, project)
@@ -140,9 +140,15 @@ def scratch_dir(root: Path, plan: Plan, params_file: Path, *, period: str, as_of
     return folder
 
 
-def resolve_period(plan: Plan, *, period: str = "", as_of: str | dt.date = "") -> tuple[str, dt.date]:
-    """The pack period and data cut-off date of a run, checked against the plan year."""
-    period = period or str(plan.plan_year)
+def resolve_period(plan: Plan, *, period: str | int = "", as_of: str | int | dt.date = "") -> tuple[str, dt.date]:
+    """The pack period and data cut-off date of a run, checked against the plan year.
+
+    Accepts what a papermill user types: ``-p period 2025`` arrives as an int and
+    ``-p as_of 20250630`` too; a date from ``-y`` arrives as a ``date``.
+    """
+    period = str(period).strip() if period not in (None, "") else str(plan.plan_year)
+    if isinstance(as_of, int) and not isinstance(as_of, bool):
+        as_of = str(as_of)
     match = _PERIOD.match(period)
     if not match:
         raise ParamsError(f"period must look like 2025 or 2025-Q2; got {period!r}", key="period")
@@ -155,7 +161,10 @@ def resolve_period(plan: Plan, *, period: str = "", as_of: str | dt.date = "") -
     else:
         default = plan.history_end
     if as_of:
-        cutoff = pd.Timestamp(as_of).date()
+        try:
+            cutoff = pd.Timestamp(as_of).date()
+        except (ValueError, TypeError) as err:
+            raise ParamsError(f"as_of must be a date such as {plan.plan_year}-06-30; got {as_of!r}", key="as_of") from err
         if match["quarter"] is None and cutoff > plan.history_end:
             raise ParamsError(
                 f"as-of {cutoff} is inside the plan year; an annual plan uses history to "
@@ -444,10 +453,13 @@ def build_tracking(run: Run) -> dict[str, pd.DataFrame]:
         out["checkpoint_status"] = tracking.check_checkpoints(tables["checkpoints"], in_year, as_of=as_of, history=history)
     year_closed = as_of >= pd.Timestamp(plan.plan_year, 12, 31)  # year-end pack: nothing left to re-forecast
     respread = tracking.respread_remaining(
-        plan_long, in_year, as_of=as_of, carry_forward=spec.carry_forward, reforecast=None if year_closed else reforecast_frame(run),
+        plan_long, in_year, as_of=as_of, carry_forward=spec.policy, reforecast=None if year_closed else reforecast_frame(run),
         history=history, reps=run.table("reps", optional=True),
     )
     out["respread"] = respread
+    out["respread_by_segment"] = tracking.summarize_respread_by_segment(respread)
+    if not year_closed and len(respread):
+        out["replan_outlook"] = tracking.replan_outlook(respread, run.table("year_paths", optional=True))
     out["target_changes"] = tracking.summarize_changes(respread)
     out["replanned_targets_long"] = tracking.apply_respread(plan_long, respread)
     return out
@@ -467,7 +479,7 @@ def reforecast_frame(run: Run) -> pd.DataFrame:
 
 TRACKING_TABLES = (
     "annual_targets_long", "tracking_source", "tracking", "tracking_by_month", "behaviour", "checkpoint_status",
-    "respread", "target_changes", "replanned_targets_long",
+    "respread", "respread_by_segment", "replan_outlook", "target_changes", "replanned_targets_long",
 )
 register_builder(TRACKING_TABLES, build_tracking)
 

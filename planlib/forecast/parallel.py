@@ -1,7 +1,8 @@
 """The one place forecasting work is spread over processes.
 
 Results come back in task order and workers draw no random numbers, so the output
-never depends on scheduling.
+never depends on scheduling. BLAS threads are limited with threadpoolctl (portable,
+the library scikit-learn uses), never by hand.
 """
 
 from __future__ import annotations
@@ -10,79 +11,62 @@ import contextlib
 import ctypes
 import multiprocessing as mp
 import os
+import signal
+import sys
 from concurrent.futures import ProcessPoolExecutor
 from typing import Callable, Iterable, Iterator, TypeVar
+
+from threadpoolctl import ThreadpoolController
 
 T = TypeVar("T")
 R = TypeVar("R")
 
-
-_SET = ("scipy_openblas_set_num_threads64_", "scipy_openblas_set_num_threads", "openblas_set_num_threads64_", "openblas_set_num_threads")
-_GET = ("scipy_openblas_get_num_threads64_", "scipy_openblas_get_num_threads", "openblas_get_num_threads64_", "openblas_get_num_threads")
+_CONTROLLERS: dict[int, ThreadpoolController] = {}
 
 
-_HANDLES: dict[int, list] = {}
-
-
-def _openblas_handles() -> list[tuple[Callable, Callable | None]]:
-    """(set, get) thread functions of every OpenBLAS loaded in this process (Linux only).
-
-    Looked up once per process (after scipy is loaded, since statsmodels imports it).
-    """
+def _controller() -> ThreadpoolController:
+    """This process's view of its loaded BLAS libraries (looked up once per process)."""
     pid = os.getpid()
-    if pid not in _HANDLES:
-        _HANDLES[pid] = _find_openblas()
-    return _HANDLES[pid]
-
-
-def _find_openblas() -> list[tuple[Callable, Callable | None]]:
-    paths = set()
-    try:
-        with open("/proc/self/maps") as maps:
-            for line in maps:
-                path = line.split()[-1]
-                if "openblas" in path.lower() and ".so" in path:
-                    paths.add(path)
-    except OSError:
-        return []
-    handles = []
-    for path in sorted(paths):
-        try:
-            lib = ctypes.CDLL(path)
-        except OSError:
-            continue
-        setter = next((getattr(lib, n) for n in _SET if hasattr(lib, n)), None)
-        getter = next((getattr(lib, n) for n in _GET if hasattr(lib, n)), None)
-        if setter is not None:
-            handles.append((setter, getter))
-    return handles
+    if pid not in _CONTROLLERS:
+        _CONTROLLERS[pid] = ThreadpoolController()
+    return _CONTROLLERS[pid]
 
 
 @contextlib.contextmanager
 def single_threaded_blas() -> Iterator[None]:
-    """Run the block with OpenBLAS on one thread, then restore it.
+    """Run the block with BLAS on one thread, then restore it.
 
     Model fits are many tiny optimisations: a multi-threaded BLAS spends more time
     spinning its threads than computing (statsmodels ETS and SARIMAX fits run 3-10x
     faster single-threaded, and parallelism across series uses the cores instead).
     """
-    handles = _openblas_handles()
-    before = []
-    for setter, getter in handles:
-        before.append(getter() if getter is not None else None)
-        if before[-1] != 1:
-            setter(1)
-    try:
+    with _controller().limit(limits=1, user_api="blas"):
         yield
-    finally:
-        for (setter, _), n in zip(handles, before):
-            if n is not None and n > 1:
-                setter(int(n))
 
 
 def _init_worker() -> None:
-    for setter, _ in _openblas_handles():
-        setter(1)
+    """A worker ignores Ctrl-C and kernel interrupts, dies with its parent and uses one BLAS thread.
+
+    Workers are forked from the Jupyter kernel: a SIGINT sent to the kernel's process
+    group must not raise inside a copy of the kernel (it printed "KeyboardInterrupt
+    caught in kernel" and could leave that copy running); the parent handles it.
+    """
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _die_with_parent()
+    _controller().limit(limits=1, user_api="blas")
+
+
+def _die_with_parent() -> None:
+    """Ask Linux to end this process when its parent dies (no-op elsewhere)."""
+    if not sys.platform.startswith("linux"):
+        return
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGTERM, 0, 0, 0)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        return
+    if os.getppid() == 1:  # the parent died before prctl took effect
+        os._exit(1)
 
 
 def resolve_jobs(n_jobs: int) -> int:
@@ -92,6 +76,22 @@ def resolve_jobs(n_jobs: int) -> int:
     if n_jobs < 0:
         return max(1, (os.cpu_count() or 1) + 1 + n_jobs)
     return int(n_jobs)
+
+
+@contextlib.contextmanager
+def _sigint_blocked() -> Iterator[None]:
+    """Hold back SIGINT while workers are forked, so no child starts with it pending.
+
+    A SIGINT that arrives meanwhile is delivered to this process when the block ends.
+    """
+    if not hasattr(signal, "pthread_sigmask"):
+        yield
+        return
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
 
 
 def run_parallel(func: Callable[[T], R], tasks: Iterable[T], *, n_jobs: int = 2, chunksize: int | None = None) -> list[R]:
@@ -110,4 +110,11 @@ def run_parallel(func: Callable[[T], R], tasks: Iterable[T], *, n_jobs: int = 2,
     method = "fork" if "fork" in mp.get_all_start_methods() else None
     ctx = mp.get_context(method)
     with ProcessPoolExecutor(max_workers=jobs, mp_context=ctx, initializer=_init_worker) as pool:
-        return list(pool.map(func, tasks, chunksize=chunksize))
+        with _sigint_blocked():
+            futures = [pool.submit(_run_chunk, func, tasks[i:i + chunksize]) for i in range(0, len(tasks), chunksize)]
+        return [result for future in futures for result in future.result()]
+
+
+def _run_chunk(func: Callable[[T], R], chunk: list[T]) -> list[R]:
+    """Run one chunk of tasks in a worker."""
+    return [func(t) for t in chunk]

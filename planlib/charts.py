@@ -13,6 +13,9 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, PercentFormatter
 
+from planlib.i18n import _, fmt_month, fmt_pct, fmt_quarter, get_language, header
+from planlib.i18n.fonts import use_cjk_font
+
 _CURRENT = "#1f77b4"
 _PREVIOUS = "#9e9e9e"
 _UP = "#2ca02c"
@@ -21,11 +24,12 @@ _CLASS_COLORS = {"A": "#1f77b4", "B": "#ff7f0e", "C": "#9e9e9e"}
 
 
 def format_amount(value: float, _pos: int | None = None) -> str:
-    """Compact amount for axes and labels: ``1.2M``, ``850K``, ``999``."""
+    """Compact amount for axes and labels: ``1.2M``, ``850K``, ``999`` (zh-CN: ``1.2亿``, ``850万``)."""
     if value is None or not np.isfinite(value):
         return ""
     size = abs(value)
-    for bound, suffix in ((1e9, "B"), (1e6, "M"), (1e3, "K")):
+    units = ((1e8, "亿"), (1e4, "万")) if get_language() == "zh-CN" else ((1e9, "B"), (1e6, "M"), (1e3, "K"))
+    for bound, suffix in units:
         if size >= bound:
             scaled = value / bound
             text = f"{scaled:.1f}".rstrip("0").rstrip(".") if abs(scaled) < 100 else f"{scaled:,.0f}"
@@ -38,8 +42,17 @@ _COUNT = FuncFormatter(lambda v, _pos=None: f"{v:,.0f}")
 
 
 def _figure(width: float = 8.0, height: float = 4.5) -> tuple[Figure, Axes]:
+    use_cjk_font()  # Chinese labels (data values or the zh-CN report) never print as boxes
     fig = Figure(figsize=(width, height), layout="constrained")
     return fig, fig.add_subplot()
+
+
+def _month_labels(months: pd.Series) -> list[str]:
+    """Month tick labels (``Jan`` / ``1月``) from month numbers (1-12) or dates."""
+    values = pd.Series(months)
+    if pd.api.types.is_integer_dtype(values):
+        values = pd.to_datetime({"year": 2000, "month": values, "day": 1})
+    return [fmt_month(m, with_year=False) for m in pd.to_datetime(values)]
 
 
 def _tidy(ax: Axes) -> None:
@@ -73,17 +86,20 @@ def plot_monthly_trend(
     fig, ax = _figure()
     ax.plot(x, previous, color=_PREVIOUS, linestyle="--", marker="o", markersize=4, label=str(year - 1))
     ax.plot(x, current, color=_CURRENT, linewidth=2.2, marker="o", markersize=5, label=str(year))
-    ax.set_xticks(x, periods["label"])
-    name = metric.replace("_", " ")
-    ax.set_ylabel(name + (" (cumulative)" if cumulative else ""))
-    ax.set_xlabel("quarter" if "quarter" in periods.columns else "month")
+    quarterly = "quarter" in periods.columns
+    ax.set_xticks(x, [fmt_quarter(q) for q in periods["quarter"]] if quarterly else _month_labels(periods["month"]))
+    name = header(metric)
+    ax.set_ylabel(name + (_(" (cumulative)") if cumulative else ""))
+    period = _("quarter") if quarterly else _("month")
+    ax.set_xlabel(period)
     ax.yaxis.set_major_formatter(_COUNT if metric in ("orders", "active_customers") else _AMOUNT)
     ax.set_ylim(bottom=min(0, np.nanmin([current.min(), previous.min()]) if len(x) else 0))
     total, total_prev = periods[metric].sum(min_count=1), periods.loc[periods[metric].notna(), f"{metric}_previous"].sum(min_count=1)
     subtitle = ""
     if metric in ("revenue", "orders", "gross_profit") and np.isfinite(total) and np.isfinite(total_prev) and total_prev > 0:
-        subtitle = f" ({total / total_prev - 1:+.1%} on the same months)"
-    ax.set_title(title or f"{name.capitalize()} by {'quarter' if 'quarter' in periods.columns else 'month'}: {year} vs {year - 1}{subtitle}")
+        subtitle = _(" ({change} on the same months)").format(change=fmt_pct(total / total_prev - 1, signed=True))
+    ax.set_title(title or _("{metric} by {period}: {year} vs {previous}{subtitle}").format(
+        metric=name[:1].upper() + name[1:], period=period, year=year, previous=year - 1, subtitle=subtitle))
     ax.legend(frameon=False)
     _tidy(ax)
     return fig
@@ -93,7 +109,7 @@ def plot_mix(
     breakdown: pd.DataFrame,
     *,
     top: int = 10,
-    labels: tuple[str, str] = ("review year", "previous year"),
+    labels: tuple[str, str] | None = None,
     title: str | None = None,
 ) -> Figure:
     """Revenue share of each value of a dimension, review year next to the year before.
@@ -110,10 +126,11 @@ def plot_mix(
     title : str, optional
     """
     by = breakdown.columns[0]
+    labels = labels or (_("review year"), _("previous year"))
     table = breakdown[[by, "share", "share_previous", "revenue"]].copy()
     if len(table) > top:
         rest = table.iloc[top - 1:]
-        other = pd.DataFrame({by: ["Other"], "share": [rest["share"].sum()], "share_previous": [rest["share_previous"].sum()], "revenue": [rest["revenue"].sum()]})
+        other = pd.DataFrame({by: [_("Other")], "share": [rest["share"].sum()], "share_previous": [rest["share_previous"].sum()], "revenue": [rest["revenue"].sum()]})
         table = pd.concat([table.iloc[: top - 1], other], ignore_index=True)
     table = table.iloc[::-1]
     y = np.arange(len(table))
@@ -126,9 +143,9 @@ def plot_mix(
             ax.annotate(f"{share:.0%}", (max(share, 0), yi + height / 2), xytext=(3, 0), textcoords="offset points", va="center", fontsize=8)
     ax.set_yticks(y, table[by].astype(str))
     ax.xaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
-    ax.set_xlabel("share of revenue")
-    ax.set_ylabel(by.replace("_", " "))
-    ax.set_title(title or f"Revenue mix by {by.replace('_', ' ')}")
+    ax.set_xlabel(_("share of revenue"))
+    ax.set_ylabel(header(by))
+    ax.set_title(title or _("Revenue mix by {dimension}").format(dimension=header(by)))
     handles, labels = ax.get_legend_handles_labels()
     ax.legend(handles[::-1], labels[::-1], frameon=False, loc="lower right")
     ax.spines[["top", "right"]].set_visible(False)
@@ -140,7 +157,7 @@ def plot_growth_bridge(
     breakdown: pd.DataFrame,
     *,
     top: int = 8,
-    labels: tuple[str, str] = ("review year", "previous year"),
+    labels: tuple[str, str] | None = None,
     title: str | None = None,
 ) -> Figure:
     """Waterfall from last year's revenue to this year's, one step per value of a dimension.
@@ -156,10 +173,11 @@ def plot_growth_bridge(
     title : str, optional
     """
     by = breakdown.columns[0]
+    labels = labels or (_("review year"), _("previous year"))
     steps = breakdown[[by, "change"]].copy()
     steps = steps.reindex(steps["change"].abs().sort_values(ascending=False, kind="stable").index)
     if len(steps) > top:
-        steps = pd.concat([steps.iloc[: top - 1], pd.DataFrame({by: ["Other"], "change": [steps["change"].iloc[top - 1:].sum()]})])
+        steps = pd.concat([steps.iloc[: top - 1], pd.DataFrame({by: [_("Other")], "change": [steps["change"].iloc[top - 1:].sum()]})])
     start, end = breakdown["revenue_previous"].sum(), breakdown["revenue"].sum()
     names = [labels[1], *steps[by].astype(str), labels[0]]
     fig, ax = _figure(max(6.0, 0.8 * len(names) + 2), 4.5)
@@ -174,9 +192,10 @@ def plot_growth_bridge(
     ax.set_ylim(min(0.0, *(start + steps["change"].cumsum())), top_level * 1.1)
     ax.set_xticks(range(len(names)), names, rotation=30, ha="right")
     ax.yaxis.set_major_formatter(_AMOUNT)
-    ax.set_ylabel("revenue")
-    growth = f" ({end / start - 1:+.1%})" if start > 0 else ""
-    ax.set_title(title or f"Revenue bridge by {by.replace('_', ' ')}: {format_amount(start)} to {format_amount(end)}{growth}")
+    ax.set_ylabel(header("revenue"))
+    growth = f" ({fmt_pct(end / start - 1, signed=True)})" if start > 0 else ""
+    ax.set_title(title or _("Revenue bridge by {dimension}: {start} to {end}{growth}").format(
+        dimension=header(by), start=format_amount(start), end=format_amount(end), growth=growth))
     _tidy(ax)
     return fig
 
@@ -200,7 +219,7 @@ def plot_pareto(
     y = np.concatenate([[0.0], classes["cumulative_share"].fillna(0).to_numpy(dtype=float)])
     fig, ax = _figure(7.0, 4.8)
     ax.plot(x, y, color="black", linewidth=1.8)
-    ax.plot([0, 1], [0, 1], color=_PREVIOUS, linestyle=":", linewidth=1, label="equal shares")
+    ax.plot([0, 1], [0, 1], color=_PREVIOUS, linestyle=":", linewidth=1, label=_("equal shares"))
     start = 0.0
     for klass in ("A", "B", "C"):
         members = classes["abc_class"].to_numpy() == klass
@@ -210,22 +229,22 @@ def plot_pareto(
         stop = start + count / n
         revenue_share = classes.loc[members, "revenue"].sum() / classes["revenue"].sum() if classes["revenue"].sum() else np.nan
         ax.axvspan(start, stop, color=_CLASS_COLORS[klass], alpha=0.12, linewidth=0)
-        ax.text((start + stop) / 2, 0.04, f"{klass}\n{count:,}\n{revenue_share:.0%} rev.", ha="center", va="bottom", fontsize=8)
+        ax.text((start + stop) / 2, 0.04, _("{cls}\n{count}\n{share} rev.").format(cls=klass, count=f"{count:,}", share=f"{revenue_share:.0%}"), ha="center", va="bottom", fontsize=8)
         if klass != "C":
             ax.axvline(stop, color=_CLASS_COLORS[klass], linestyle="--", linewidth=1)
         start = stop
     cut = 0.0
     for klass, share in zip(("A", "B"), thresholds[:2]):
         cut += share
-        ax.axhline(cut, color=_CLASS_COLORS[klass], linestyle="--", linewidth=1, label=f"{klass} cut {cut:.0%}")
+        ax.axhline(cut, color=_CLASS_COLORS[klass], linestyle="--", linewidth=1, label=_("{cls} cut {cut}").format(cls=klass, cut=f"{cut:.0%}"))
     ax.xaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
     ax.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
     ax.set_xlim(0, 1)
     ax.set_ylim(0, 1.02)
-    noun = "customers" if by == "customer_id" else f"{by.replace('_', ' ')}s"
-    ax.set_xlabel(f"share of {noun} (largest first, {n:,} in all)")
-    ax.set_ylabel("cumulative share of revenue")
-    ax.set_title(title or f"Pareto curve of {noun} with ABC classes")
+    noun = _("customers") if by == "customer_id" else _("{dimension}s").format(dimension=header(by))
+    ax.set_xlabel(_("share of {things} (largest first, {n} in all)").format(things=noun, n=f"{n:,}"))
+    ax.set_ylabel(_("cumulative share of revenue"))
+    ax.set_title(title or _("Pareto curve of {things} with ABC classes").format(things=noun))
     ax.legend(frameon=False, loc="center right")
     ax.spines[["top", "right"]].set_visible(False)
     return fig
@@ -244,18 +263,19 @@ def plot_seasonality(profile: pd.DataFrame, indices: pd.DataFrame | None = None,
     """
     x = profile["month"].to_numpy()
     fig, ax = _figure()
-    ax.fill_between(x, profile["min"], profile["max"], color=_CURRENT, alpha=0.15, linewidth=0, label="min-max across years")
+    ax.fill_between(x, profile["min"], profile["max"], color=_CURRENT, alpha=0.15, linewidth=0, label=_("min-max across years"))
     if indices is not None:
         for year, rows in indices.groupby("year"):
             ax.plot(rows["month"], rows["index"], color=_PREVIOUS, linewidth=0.8, alpha=0.7)
             ax.annotate(str(year), (rows["month"].iloc[-1], rows["index"].iloc[-1]), xytext=(3, 0), textcoords="offset points", fontsize=7, color=_PREVIOUS)
-    ax.plot(x, profile["mean"], color=_CURRENT, linewidth=2.2, marker="o", markersize=4, label="mean index")
+    ax.plot(x, profile["mean"], color=_CURRENT, linewidth=2.2, marker="o", markersize=4, label=_("mean index"))
     ax.axhline(1.0, color="black", linewidth=0.8, linestyle=":")
-    ax.set_xticks(x, profile["label"])
-    ax.set_xlabel("month")
-    ax.set_ylabel("index (1.0 = average month)")
+    ax.set_xticks(x, _month_labels(profile["month"]))
+    ax.set_xlabel(_("month"))
+    ax.set_ylabel(_("index (1.0 = average month)"))
     n = int(profile["n_years"].max()) if len(profile) else 0
-    ax.set_title(title or f"Seasonality: monthly revenue index over {n} year{'s' if n != 1 else ''}")
+    heading = _("Seasonality: monthly revenue index over {n} year") if n == 1 else _("Seasonality: monthly revenue index over {n} years")
+    ax.set_title(title or heading.format(n=n))
     ax.legend(frameon=False)
     _tidy(ax)
     return fig
@@ -272,12 +292,12 @@ def plot_monthly_intake(months: pd.DataFrame, *, currency: str = "", title: str 
     fig, ax = _figure(9.0, 4.0)
     x = pd.to_datetime(months["month"])
     complete = months["complete"].to_numpy(bool)
-    ax.bar(x[complete], months.loc[complete, "revenue"], width=25, color=_CURRENT, label="complete month")
+    ax.bar(x[complete], months.loc[complete, "revenue"], width=25, color=_CURRENT, label=_("complete month"))
     if (~complete).any():
-        ax.bar(x[~complete], months.loc[~complete, "revenue"], width=25, color="white", edgecolor=_DOWN, hatch="//", label="incomplete month (left out of the forecast fit)")
+        ax.bar(x[~complete], months.loc[~complete, "revenue"], width=25, color="white", edgecolor=_DOWN, hatch="//", label=_("incomplete month (left out of the forecast fit)"))
     ax.yaxis.set_major_formatter(_AMOUNT)
-    ax.set_ylabel(f"revenue{f' ({currency})' if currency else ''}")
-    ax.set_title(title or "Revenue by month, as loaded")
+    ax.set_ylabel(header("revenue") + (f" ({currency})" if currency else ""))
+    ax.set_title(title or _("Revenue by month, as loaded"))
     ax.legend(frameon=False, loc="upper left")
     _tidy(ax)
     return fig
@@ -341,20 +361,21 @@ def plot_capacity(capacity: pd.DataFrame, *, title: str | None = None) -> Figure
               .reset_index())
     x = np.arange(len(months))
     fig, ax = _figure(9.0, 4.5)
-    ax.bar(x, months["visits"], color=_CURRENT, label="visits needed")
-    ax.plot(x, months["capacity"], color="black", marker="o", markersize=4, linewidth=1.5, label="visit capacity")
+    ax.bar(x, months["visits"], color=_CURRENT, label=_("visits needed"))
+    ax.plot(x, months["capacity"], color="black", marker="o", markersize=4, linewidth=1.5, label=_("visit capacity"))
     for xi, visits, over in zip(x, months["visits"], months["over"]):
         if over:
             ax.annotate(f"{int(over)}", (xi, visits), xytext=(0, 3), textcoords="offset points", ha="center",
                         fontsize=8, color=_DOWN)
-    ax.plot([], [], linestyle="none", marker="$n$", color=_DOWN, label="reps over capacity (number on the bar)")
+    ax.plot([], [], linestyle="none", marker="$n$", color=_DOWN, label=_("reps over capacity (number on the bar)"))
     top = float(max(months["visits"].max(), months["capacity"].max())) if len(months) else 1.0
     ax.set_ylim(0, top * 1.1 if top > 0 else 1.0)
-    ax.set_xticks(x, pd.to_datetime(months["month"]).dt.strftime("%b"))
+    ax.set_xticks(x, _month_labels(months["month"]))
     ax.yaxis.set_major_formatter(_COUNT)
-    ax.set_ylabel("visits per month")
+    ax.set_ylabel(_("visits per month"))
     n_over = int((~capacity["feasible"].astype(bool)).sum())
-    ax.set_title(title or f"Visits needed vs capacity: {n_over} of {len(capacity)} rep-months over capacity")
+    ax.set_title(title or _("Visits needed vs capacity: {over} of {total} rep-months over capacity").format(
+        over=n_over, total=len(capacity)))
     ax.legend(frameon=False, loc="upper center", bbox_to_anchor=(0.5, -0.08), ncol=3)
     _tidy(ax)
     return fig
@@ -380,16 +401,17 @@ def plot_target_distribution(
     for patch, left in zip(patches, edges[:-1]):
         if left >= target:
             patch.set_facecolor(_UP)
-    ax.axvline(last_year, color="black", linestyle=":", label=f"last year {format_amount(last_year)}")
-    ax.axvline(target, color=_DOWN, linewidth=2, label=f"target {format_amount(target)} (P(reach) {np.mean(totals >= target):.0%})")
+    ax.axvline(last_year, color="black", linestyle=":", label=_("last year {amount}").format(amount=format_amount(last_year)))
+    ax.axvline(target, color=_DOWN, linewidth=2, label=_("target {amount} (P(reach) {p})").format(
+        amount=format_amount(target), p=f"{np.mean(totals >= target):.0%}"))
     if options is not None:
         for _, row in options.iterrows():
             ax.axvline(row["amount"], color=_CURRENT, linestyle="--", linewidth=1)
             ax.text(row["amount"], counts.max() * 0.95, f" {row['method']}", color=_CURRENT, fontsize=8)
     ax.xaxis.set_major_formatter(_AMOUNT)
-    ax.set_xlabel("plan-year revenue (simulated forecast paths)")
-    ax.set_ylabel("paths")
-    ax.set_title(title or "How likely is the target? Forecast distribution of the plan year")
+    ax.set_xlabel(_("plan-year revenue (simulated forecast paths)"))
+    ax.set_ylabel(_("paths"))
+    ax.set_title(title or _("How likely is the target? Forecast distribution of the plan year"))
     ax.legend(frameon=False, loc="upper left")
     _tidy(ax)
     return fig
@@ -398,12 +420,12 @@ def plot_target_distribution(
 def plot_monthly_targets(months: pd.DataFrame, *, last_year: pd.Series | None = None, title: str | None = None) -> Figure:
     """Monthly targets as bars, last year's actuals as a line (``months``: ``month, target``)."""
     fig, ax = _figure(8.5, 4.0)
-    labels = pd.to_datetime(months["month"]).dt.strftime("%b")
-    ax.bar(labels, months["target"], color=_CURRENT, label="target")
+    labels = _month_labels(months["month"])
+    ax.bar(labels, months["target"], color=_CURRENT, label=_("target"))
     if last_year is not None:
-        ax.plot(labels, last_year.to_numpy(), color=_PREVIOUS, marker="o", label="last year actual")
+        ax.plot(labels, last_year.to_numpy(), color=_PREVIOUS, marker="o", label=_("last year actual"))
     ax.yaxis.set_major_formatter(_AMOUNT)
-    ax.set_title(title or "Monthly targets against last year")
+    ax.set_title(title or _("Monthly targets against last year"))
     ax.legend(frameon=False)
     _tidy(ax)
     return fig
@@ -413,20 +435,20 @@ def plot_tracking(by_month: pd.DataFrame, *, segment: str = "Total", dimension: 
     """Monthly target vs actual of one segment, with cumulative attainment (``compare_to_plan(by_month=True)``)."""
     rows = by_month.loc[(by_month["dimension"] == dimension) & (by_month["segment"].astype(str) == segment)].sort_values("month")
     fig, ax = _figure(8.5, 4.0)
-    labels = pd.to_datetime(rows["month"]).dt.strftime("%b")
+    labels = _month_labels(rows["month"])
     x = np.arange(len(rows))
-    ax.bar(x - 0.2, rows["plan_to_date"], width=0.4, color=_PREVIOUS, label="plan to date")
+    ax.bar(x - 0.2, rows["plan_to_date"], width=0.4, color=_PREVIOUS, label=_("plan to date"))
     colors = [_UP if a >= 1 else _DOWN for a in rows["attainment"].fillna(0)]
-    ax.bar(x + 0.2, rows["actual"], width=0.4, color=colors, label="actual (green: on plan)")
+    ax.bar(x + 0.2, rows["actual"], width=0.4, color=colors, label=_("actual (green: on plan)"))
     ax.set_xticks(x, labels)
     ax.yaxis.set_major_formatter(_AMOUNT)
     cumulative = rows["actual"].cumsum() / rows["plan_to_date"].cumsum()
     twin = ax.twinx()
-    twin.plot(x, cumulative, color="black", marker="o", label="cumulative attainment")
+    twin.plot(x, cumulative, color="black", marker="o", label=_("cumulative attainment"))
     twin.axhline(1.0, color="black", linestyle=":", linewidth=1)
     twin.yaxis.set_major_formatter(PercentFormatter(1.0))
     twin.set_ylim(min(0.5, float(cumulative.min()) - 0.05), max(1.2, float(cumulative.max()) + 0.05))
-    ax.set_title(title or f"{segment}: actual vs plan by month")
+    ax.set_title(title or _("{segment}: actual vs plan by month").format(segment=segment))
     handles = ax.get_legend_handles_labels()
     extra = twin.get_legend_handles_labels()
     ax.legend(handles[0] + extra[0], handles[1] + extra[1], frameon=False, loc="upper left")
@@ -439,12 +461,12 @@ def plot_forecast(series: pd.DataFrame, forecast: pd.DataFrame, *, unique_id: st
     history = series.loc[series["unique_id"] == unique_id].sort_values("ds")
     future = forecast.loc[forecast["unique_id"] == unique_id].sort_values("ds")
     fig, ax = _figure(9.0, 4.0)
-    ax.plot(history["ds"], history["y"], color=_PREVIOUS, label="actual")
-    ax.plot(future["ds"], future["mean"], color=_CURRENT, label="forecast (mean)")
+    ax.plot(history["ds"], history["y"], color=_PREVIOUS, label=_("actual"))
+    ax.plot(future["ds"], future["mean"], color=_CURRENT, label=_("forecast (mean)"))
     if {"p10", "p90"} <= set(future.columns):
-        ax.fill_between(future["ds"], future["p10"], future["p90"], color=_CURRENT, alpha=0.2, label="P10-P90")
+        ax.fill_between(future["ds"], future["p10"], future["p90"], color=_CURRENT, alpha=0.2, label=_("P10-P90"))
     ax.yaxis.set_major_formatter(_AMOUNT)
-    ax.set_title(title or f"{unique_id}: history and forecast")
+    ax.set_title(title or _("{series}: history and forecast").format(series=unique_id))
     ax.legend(frameon=False, loc="upper left")
     _tidy(ax)
     return fig

@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import json
 import math
+import types
+import typing
 from pathlib import Path
 from typing import Any, Literal
 
 import annotated_types
-import yaml
 from pydantic import (
     BaseModel,
     ConfigDict,
@@ -25,14 +27,59 @@ from pydantic import (
 
 from planlib import schema
 from planlib.errors import ParamsError
+from planlib.secrets import check_sql_url
+from planlib.strict_yaml import read_yaml
 
 _WEIGHT_TOLERANCE = 1e-6
+_PLAN_YEARS_AHEAD = 5  # a plan is made for next year; a few years ahead at most
+
+
+def _wants_number(annotation: Any) -> bool:
+    """Whether ``annotation`` takes an int or float but not a bool."""
+    if annotation in (int, float):
+        return True
+    origin, args = typing.get_origin(annotation), typing.get_args(annotation)
+    if origin in (typing.Union, types.UnionType):
+        return bool not in args and any(_wants_number(a) for a in args)
+    if origin is typing.Annotated:
+        return _wants_number(args[0])
+    return False
+
+
+def _bool_where_number(annotation: Any, value: Any) -> bool:
+    """Whether ``value`` (or an item of it) is a bool where ``annotation`` wants a number."""
+    if isinstance(value, bool):
+        return _wants_number(annotation)
+    origin, args = typing.get_origin(annotation), typing.get_args(annotation)
+    if origin in (typing.Union, types.UnionType):
+        return any(_bool_where_number(a, value) for a in args if a is not type(None))
+    if origin in (tuple, list) and isinstance(value, (list, tuple)) and args:
+        if len(args) == 2 and args[1] is Ellipsis or origin is list:
+            return any(_bool_where_number(args[0], v) for v in value)
+        return any(_bool_where_number(a, v) for a, v in zip(args, value))
+    if origin is dict and isinstance(value, dict) and len(args) == 2:
+        return any(_bool_where_number(args[1], v) for v in value.values())
+    return False
+
+
+def _yaml_text(value: Any) -> str:
+    """A value as the user wrote it in YAML (``true``, ``[0.2, true]``)."""
+    return json.dumps(value, default=str)
 
 
 class _Section(BaseModel):
     """Base of every params section: frozen, typed, unknown keys are errors."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True, strict=False)
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=False, allow_inf_nan=False)
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _no_bool_for_numbers(cls, value: Any, info) -> Any:
+        """``true`` where a number is expected is a mistake (pydantic would read it as 1)."""
+        field = cls.model_fields.get(info.field_name)
+        if field is not None and _bool_where_number(field.annotation, value):
+            raise ValueError(f"must be a number, not true/false; got {_yaml_text(value)}")
+        return value
 
 
 class DemoSpec(_Section):
@@ -96,13 +143,8 @@ class DataSpec(_Section):
             raise ValueError(f"data.path is required when data.source is '{self.source}'")
         if self.source == "sql" and not (self.url and self.query):
             raise ValueError("data.url and data.query are required when data.source is 'sql'")
-        if self.url and "@" in self.url.split("://", 1)[-1].split("/", 1)[0]:
-            user_part = self.url.split("://", 1)[-1].split("@", 1)[0]
-            if ":" in user_part:
-                raise ValueError(
-                    "data.url must not hold a password; name an environment variable "
-                    "in data.password_env instead"
-                )
+        if self.url:
+            check_sql_url(self.url)
         return self
 
 
@@ -325,11 +367,18 @@ class ActionsSpec(_Section):
 
 
 class TrackingSpec(_Section):
-    """Thresholds and carry-forward rule of in-year tracking (used by notebook 05)."""
+    """Thresholds and re-plan policy of in-year tracking (used by notebook 05).
+
+    ``respread``: ``carry_shortfall`` (default) carries a shortfall into the open months
+    and keeps a lead; ``keep_annual`` makes the year add up to the annual target (a lead
+    lowers the rest); ``raise_to_forecast`` also raises the rest to a higher re-forecast;
+    ``hold_annual`` keeps the monthly targets. ``carry_forward`` is its older name.
+    """
 
     green: float = Field(0.98, gt=0, le=2)
     amber: float = Field(0.90, gt=0, le=2)
-    carry_forward: Literal["carry_shortfall", "hold_annual"] = "carry_shortfall"
+    respread: Literal["carry_shortfall", "keep_annual", "raise_to_forecast", "hold_annual"] = "carry_shortfall"
+    carry_forward: Literal["carry_shortfall", "keep_annual", "raise_to_forecast", "hold_annual"] | None = None
 
     @model_validator(mode="after")
     def _thresholds_in_order(self) -> "TrackingSpec":
@@ -337,7 +386,24 @@ class TrackingSpec(_Section):
             raise ValueError(
                 f"tracking.amber must be below tracking.green; got {self.amber} and {self.green}"
             )
+        if self.carry_forward is not None and "respread" in self.model_fields_set and self.carry_forward != self.respread:
+            raise ValueError(
+                f"tracking.carry_forward is the older name of tracking.respread; got both, "
+                f"{self.carry_forward!r} and {self.respread!r}"
+            )
         return self
+
+    @property
+    def policy(self) -> str:
+        """The re-plan policy: ``respread``, or the older ``carry_forward`` when only that is given."""
+        return self.respread if "respread" in self.model_fields_set or self.carry_forward is None else self.carry_forward
+
+
+class ReportSpec(_Section):
+    """Language and money unit of everything a reader sees (headings, tables, charts, Excel)."""
+
+    language: Literal["en", "zh-CN"] = "en"
+    unit: Literal["元", "万元", "亿元"] | None = None  # zh-CN amounts; None: 万元 or 亿元 by size
 
 
 class Plan(_Section):
@@ -354,7 +420,18 @@ class Plan(_Section):
     targets: TargetsSpec = TargetsSpec()
     actions: ActionsSpec = ActionsSpec()
     tracking: TrackingSpec = TrackingSpec()
+    report: ReportSpec = ReportSpec()
     source_path: str | None = Field(None, exclude=True)
+
+    @field_validator("plan_year")
+    @classmethod
+    def _plan_year_near_today(cls, value: int) -> int:
+        latest = dt.date.today().year + _PLAN_YEARS_AHEAD
+        if value > latest:
+            raise ValueError(
+                f"must be between 1990 and {latest} (at most {_PLAN_YEARS_AHEAD} years ahead); got {value}"
+            )
+        return value
 
     @model_validator(mode="after")
     def _dates_in_order(self) -> "Plan":
@@ -404,12 +481,7 @@ def load_plan(path: str | Path, *, overrides: dict[str, Any] | None = None) -> P
     label = _label(path)
     if not path.is_file():
         raise ParamsError("params file not found", path=label)
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as err:
-        mark = getattr(err, "problem_mark", None)
-        where = f" at line {mark.line + 1}" if mark is not None else ""
-        raise ParamsError(f"not valid YAML{where}: {getattr(err, 'problem', err)}", path=label) from None
+    raw = read_yaml(path, label=label)
     if not isinstance(raw, dict):
         raise ParamsError(f"expected a mapping of keys at the top; got {type(raw).__name__}", path=label)
     for dotted, value in (overrides or {}).items():
@@ -442,7 +514,12 @@ def _params_error(err: ValidationError, label: str) -> ParamsError:
         message = f"{key} is required"
     elif kind in {"greater_than", "greater_than_equal", "less_than", "less_than_equal"}:
         low, high = _bounds_at(Plan, loc)
-        message = f"{key} must be between {_fmt(low)} and {_fmt(high)}; got {_fmt(found)}"
+        if str(high) == "inf" or str(low) == "-inf":
+            words = {"greater_than": "above", "greater_than_equal": "at least", "less_than": "below", "less_than_equal": "at most"}
+            bound = low if kind.startswith("greater") else high
+            message = f"{key} must be {words[kind]} {_fmt(bound)}; got {_fmt(found)}"
+        else:
+            message = f"{key} must be between {_fmt(low)} and {_fmt(high)}; got {_fmt(found)}"
     elif kind == "value_error":
         text = str(first.get("ctx", {}).get("error", first["msg"]))
         first_word = text.split(" ", 1)[0]
@@ -464,23 +541,42 @@ def _unknown_key_message(key: str, name: str, choices) -> str:
 
 
 def _model_at(model: type[BaseModel], loc: list[str]) -> type[BaseModel] | None:
-    """The pydantic model class found by walking ``loc`` from ``model``."""
+    """The pydantic model class found by walking ``loc`` from ``model``.
+
+    List positions and mapping keys (``actions.events.0``, ``service_levels.A``) are
+    stepped over, so an unknown key inside a list item lists that item's keys.
+    """
     current: Any = model
+    skip = 0
     for part in loc:
+        if skip:
+            skip -= 1
+            continue
         if not (isinstance(current, type) and issubclass(current, BaseModel)):
             return None
         field = current.model_fields.get(part)
         if field is None:
             return None
-        current = _unwrap_model(field.annotation)
+        current, skip = _unwrap_model(field.annotation)
     return current if isinstance(current, type) and issubclass(current, BaseModel) else None
 
 
-def _unwrap_model(annotation: Any) -> Any:
-    for arg in getattr(annotation, "__args__", ()) or ():
-        if isinstance(arg, type) and issubclass(arg, BaseModel):
-            return arg
-    return annotation
+def _unwrap_model(annotation: Any) -> tuple[Any, int]:
+    """The model inside ``annotation`` (``X | None``, ``tuple[X, ...]``, ``dict[k, X]``) and its container depth."""
+    origin, args = typing.get_origin(annotation), typing.get_args(annotation)
+    if origin in (typing.Union, types.UnionType):
+        for arg in args:
+            inner, depth = _unwrap_model(arg)
+            if isinstance(inner, type) and issubclass(inner, BaseModel):
+                return inner, depth
+        return annotation, 0
+    if origin in (tuple, list) and args:
+        inner, depth = _unwrap_model(args[0])
+        return inner, depth + 1
+    if origin is dict and len(args) == 2:
+        inner, depth = _unwrap_model(args[1])
+        return inner, depth + 1
+    return annotation, 0
 
 
 def _bounds_at(model: type[BaseModel], loc: list[str]) -> tuple[Any, Any]:

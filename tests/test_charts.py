@@ -114,3 +114,52 @@ def test_seasonality(lines):
     assert len(ax.collections) == 1  # the min-max band
     without_years = charts.plot_seasonality(profile)
     assert len(without_years.axes[0].get_lines()) == 2  # mean and the 1.0 reference
+
+
+def _render_warnings(fig: Figure) -> list[str]:
+    """Warnings raised while the figure is drawn to PNG and PDF."""
+    import warnings
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        fig.savefig(io.BytesIO(), format="png", dpi=40)
+        fig.savefig(io.BytesIO(), format="pdf")
+    return [str(w.message) for w in caught]
+
+
+def test_chinese_labels_render_without_missing_glyphs():
+    from planlib import i18n
+    from planlib.i18n import fonts
+
+    table = pd.DataFrame({"region": ["华东", "华南", "华北", "西部"], "share": [0.4, 0.3, 0.2, 0.1],
+                          "share_previous": [0.35, 0.3, 0.25, 0.1], "revenue": [4e8, 3e8, 2e8, 1e8]})
+    english = charts.plot_mix(table)  # Chinese data values in an English report
+    assert [t.get_text() for t in english.axes[0].get_yticklabels()] == ["西部", "华北", "华南", "华东"]
+    assert not [w for w in _render_warnings(english) if "missing from font" in w]
+    with i18n.language("zh-CN"):
+        chinese = charts.plot_mix(table)
+        assert chinese.axes[0].get_title() == "按区域的收入结构" and chinese.axes[0].get_xlabel() == "收入占比"
+        assert charts.format_amount(123_000_000) == "1.2亿" and charts.format_amount(56_000) == "5.6万"
+    assert not [w for w in _render_warnings(chinese) if "missing from font" in w]
+    assert fonts.find_cjk_font() in fonts.SYSTEM_CJK_FAMILIES
+
+
+def test_without_a_cjk_font_the_boxes_are_reported(monkeypatch):
+    """The check above can fail: with no CJK font, matplotlib warns of missing glyphs (and planlib says why)."""
+    import matplotlib as mpl
+
+    from planlib.i18n import fonts
+
+    monkeypatch.setattr(fonts, "_packaged_font", lambda: None)
+    monkeypatch.setattr(fonts, "SYSTEM_CJK_FAMILIES", ("No Such Font",))
+    fonts.find_cjk_font.cache_clear()
+    fonts._warn_no_font.cache_clear()
+    try:
+        with mpl.rc_context({"font.family": ["sans-serif"]}):
+            with pytest.warns(UserWarning, match="no CJK font found"):
+                fig = charts.plot_mix(pd.DataFrame({"region": ["华东"], "share": [1.0], "share_previous": [1.0],
+                                                    "revenue": [1.0]}))
+            assert [w for w in _render_warnings(fig) if "missing from font" in w]
+    finally:
+        fonts.find_cjk_font.cache_clear()
+        fonts._warn_no_font.cache_clear()

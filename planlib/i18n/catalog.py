@@ -1,0 +1,112 @@
+"""The message catalogs: Babel reads ``locale/<lang>/LC_MESSAGES/planlib.po`` and gettext looks messages up.
+
+The .po files are compiled in memory on first use (no build step, nothing but pip's
+Babel). To add messages: wrap them in ``_()`` / ``_p()``, then
+``pybabel extract -k _ -k _p:1c,2 -o planlib/i18n/locale/planlib.pot planlib`` and
+``pybabel update -i planlib/i18n/locale/planlib.pot -d planlib/i18n/locale -D planlib``;
+``tests/test_i18n.py`` fails while any message lacks its Chinese.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import gettext
+import io
+from collections.abc import Iterable, Iterator
+from contextvars import ContextVar
+from functools import lru_cache
+from pathlib import Path
+
+from planlib.errors import ParamsError
+
+LOCALE_DIR = Path(__file__).parent / "locale"
+DOMAIN = "planlib"
+LANGUAGES = ("en", "zh-CN")  # en is the source language: its messages are the catalog keys
+
+_language: ContextVar[str] = ContextVar("planlib_language", default="en")
+_unit: ContextVar[str | None] = ContextVar("planlib_unit", default=None)
+
+
+def po_path(lang: str) -> Path:
+    """The .po file of a language (``zh-CN`` -> ``locale/zh_CN/LC_MESSAGES/planlib.po``)."""
+    return LOCALE_DIR / lang.replace("-", "_") / "LC_MESSAGES" / f"{DOMAIN}.po"
+
+
+@lru_cache(maxsize=None)
+def _translations(lang: str) -> gettext.NullTranslations:
+    """The compiled catalog of a language (NullTranslations for English)."""
+    if lang == "en":
+        return gettext.NullTranslations()
+    from babel.messages.mofile import write_mo
+    from babel.messages.pofile import read_po
+
+    with po_path(lang).open("rb") as handle:
+        catalog = read_po(handle, locale=lang.replace("-", "_"), domain=DOMAIN)
+    buffer = io.BytesIO()
+    write_mo(buffer, catalog, use_fuzzy=False)
+    buffer.seek(0)
+    return gettext.GNUTranslations(buffer)
+
+
+def _check(lang: str) -> str:
+    if lang not in LANGUAGES:
+        raise ParamsError(f"report.language must be one of {', '.join(LANGUAGES)}; got {lang!r}", key="report.language")
+    return lang
+
+
+def activate(lang: str = "en", unit: str | None = None) -> None:
+    """Set the report language (``en`` / ``zh-CN``) and money unit (``None``: chosen by size) from now on."""
+    from planlib.i18n.numbers import check_unit
+
+    _language.set(_check(lang))
+    _unit.set(check_unit(unit))
+    _translations(lang)  # load now: a broken catalog fails here, not mid-report
+
+
+@contextlib.contextmanager
+def language(lang: str, unit: str | None = None) -> Iterator[None]:
+    """Use a language (and unit) inside a ``with`` block only."""
+    from planlib.i18n.numbers import check_unit
+
+    tokens = (_language.set(_check(lang)), _unit.set(check_unit(unit)))
+    try:
+        yield
+    finally:
+        _language.reset(tokens[0])
+        _unit.reset(tokens[1])
+
+
+def get_language() -> str:
+    """The active report language."""
+    return _language.get()
+
+
+def get_unit() -> str | None:
+    """The active money unit (``None``: each amount picks its own by size)."""
+    return _unit.get()
+
+
+def _(message: str) -> str:
+    """The message in the active language (the English text itself where no translation exists)."""
+    return _translations(_language.get()).gettext(message)
+
+
+def _p(context: str, message: str) -> str:
+    """The message of a context (``column``, ``sheet``...) in the active language."""
+    return _translations(_language.get()).pgettext(context, message)
+
+
+def header(column: object) -> str:
+    """A table or sheet header for people: the catalog's word for a column name, else the name with spaces.
+
+    Columns the catalog does not know (data values such as region names in a pivot)
+    pass through unchanged apart from ``_`` -> space.
+    """
+    name = str(column)
+    text = _p("column", name)
+    return text.replace("_", " ") if text == name else text
+
+
+def headers(columns: Iterable[object]) -> list[str]:
+    """:func:`header` of each column."""
+    return [header(c) for c in columns]

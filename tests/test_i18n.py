@@ -1,0 +1,102 @@
+"""Tests of planlib.i18n: complete zh-CN catalogs, the language switch and Chinese number conventions."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from babel.messages.extract import extract_from_dir
+from babel.messages.pofile import read_po
+
+from planlib import i18n
+from planlib.errors import ParamsError
+from planlib.i18n import catalog
+from planlib.plan import load_plan
+
+PACKAGE = Path(catalog.__file__).resolve().parents[1]
+KEYWORDS = {"_": None, "N_": None, "_p": ((1, "c"), 2)}
+PLACEHOLDER = re.compile(r"\{(\w*)[^{}]*\}")
+
+
+@pytest.fixture(autouse=True)
+def _english_after_each_test():
+    yield
+    i18n.activate("en")
+
+
+def _read(lang: str):
+    with catalog.po_path(lang).open("rb") as handle:
+        return read_po(handle, locale=lang.replace("-", "_"))
+
+
+def test_every_catalog_message_has_its_chinese():
+    po = _read("zh-CN")
+    messages = [m for m in po if m.id]
+    assert len(messages) > 100
+    missing = [(m.context, m.id) for m in messages if not m.string or m.fuzzy]
+    assert missing == [], f"untranslated or fuzzy zh-CN messages: {missing[:10]}"
+    for m in messages:  # a translation keeps every {placeholder} of its message, and adds none
+        assert sorted(PLACEHOLDER.findall(m.id)) == sorted(PLACEHOLDER.findall(m.string)), (m.id, m.string)
+
+
+def test_every_message_in_the_code_is_in_the_catalog():
+    po = _read("zh-CN")
+    known = {(m.context, m.id) for m in po if m.id}
+    used = set()
+    for filename, _lineno, message, _comments, context in extract_from_dir(
+        str(PACKAGE), method_map=[("**.py", "python")], keywords=KEYWORDS
+    ):
+        if isinstance(message, str):
+            used.add((context, message, filename))
+    assert len(used) > 40
+    absent = sorted({(f, m) for c, m, f in used if (c, m) not in known})
+    assert absent == [], f"messages without a zh-CN entry (run pybabel extract/update, then translate): {absent[:10]}"
+
+
+def test_language_switch_and_context():
+    assert i18n.get_language() == "en" and i18n._("Other") == "Other"
+    assert i18n.header("revenue") == "revenue" and i18n.header("product_line") == "product line"
+    i18n.activate("zh-CN")
+    assert i18n._("Other") == "其他" and i18n.header("product_line") == "产品线"
+    assert i18n.header("华东") == "华东"  # data values pass through
+    with i18n.language("en"):
+        assert i18n._("Other") == "Other"
+    assert i18n._("Other") == "其他"
+    with pytest.raises(ParamsError, match="report.language must be one of en, zh-CN; got 'fr'"):
+        i18n.activate("fr")
+    with pytest.raises(ParamsError, match="report.unit must be one of 元, 万元, 亿元; got '千元'"):
+        i18n.activate("zh-CN", unit="千元")
+
+
+def test_chinese_number_conventions():
+    i18n.activate("zh-CN")
+    assert [i18n.fmt_money(v) for v in (3_210_000_000, 56_789, -1_234_567, 980, np.nan)] == [
+        "32.10亿元", "5.7万元", "-123.5万元", "980元", "—"]
+    assert i18n.fmt_money(123_456_789, unit="万元") == "12,345.7万元"
+    i18n.activate("zh-CN", unit="亿元")
+    assert i18n.fmt_money(56_789) == "0.00亿元" and i18n.money_unit(1.0) == "亿元"
+    assert [i18n.fmt_quarter(q) for q in (1, 2, "Q3", 4)] == ["一季度", "二季度", "三季度", "四季度"]
+    assert i18n.fmt_month(pd.Timestamp("2025-03-31")) == "2025年3月"
+    assert i18n.fmt_month("2025-11-01", with_year=False) == "11月"
+    assert i18n.fmt_pct(0.2834) == "28.3%" and i18n.fmt_pct(0.081, signed=True) == "+8.1%"
+    with pytest.raises(ValueError, match="a quarter must be 1 to 4; got 5"):
+        i18n.fmt_quarter(5)
+
+
+def test_english_number_conventions():
+    assert [i18n.fmt_money(v) for v in (12_345_678, 850_000, 999, np.nan)] == ["12.3M", "850K", "999", "n/a"]
+    assert i18n.fmt_quarter(2) == "Q2" and i18n.fmt_month("2025-03-01") == "Mar 2025"
+    assert i18n.fmt_pct(0.5) == "50.0%"
+
+
+def test_report_section_of_the_params(tmp_path):
+    assert load_plan("params/demo.yaml").report.language == "en"
+    zh = load_plan("params/demo_zh.yaml")
+    assert (zh.report.language, zh.report.unit) == ("zh-CN", None)
+    with pytest.raises(ParamsError, match="report.language"):
+        load_plan("params/demo.yaml", overrides={"report.language": "zh"})
+    with pytest.raises(ParamsError, match="report.unit"):
+        load_plan("params/demo.yaml", overrides={"report.unit": "K"})

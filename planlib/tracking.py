@@ -64,7 +64,11 @@ from planlib.formatting import MONTH_NAMES, fmt_money, fmt_pct
 
 __all__ = [
     "DIMENSIONS",
+    "POLICIES",
     "apply_respread",
+    "replan_outlook",
+    "summarize_replan_outlook",
+    "summarize_respread_by_segment",
     "check_checkpoints",
     "compare_to_plan",
     "compute_behaviour",
@@ -102,7 +106,14 @@ SEGMENT = "segment"
 TARGET = "target"
 MEAN = "mean"
 
-CarryForward = Literal["carry_shortfall", "hold_annual"]
+CarryForward = Literal["carry_shortfall", "keep_annual", "raise_to_forecast", "hold_annual"]
+# The re-plan policies (``plan.tracking.respread``): what the open months' targets become.
+#   carry_shortfall  : each segment's shortfall of the closed months is carried into its open
+#                      months; a lead is kept (no open target falls below its plan); default
+#   keep_annual      : the year adds up to the annual target exactly (a lead lowers the rest)
+#   raise_to_forecast: carry_shortfall, raised further to the re-forecast where that is higher
+#   hold_annual      : the original monthly targets stay (only leavers' targets move)
+POLICIES: tuple[str, ...] = ("carry_shortfall", "keep_annual", "raise_to_forecast", "hold_annual")
 DateLike = str | dt.date | np.datetime64  # a pd.Timestamp is a dt.date
 
 _TOL = 1e-12
@@ -910,6 +921,57 @@ def _spread_table(original: np.ndarray, seed: np.ndarray, rows: np.ndarray, cols
     return rounded["value"].to_numpy(dtype=np.int64).reshape(n, k)
 
 
+def _forecast_sum(series: np.ndarray | None, unit: int) -> int | None:
+    """A re-forecast's total over the open months, rounded to ``unit`` (``None`` without one)."""
+    if series is None:
+        return None
+    return int(math.floor(math.fsum(series) / unit + 0.5)) * unit
+
+
+def _policy_increment(policy: str, remaining: int, original_open: int, forecast_open: int | None) -> int:
+    """What the policy adds to the open months' original total (never negative)."""
+    if policy in ("keep_annual", "hold_annual"):
+        return 0
+    new = max(remaining, original_open)
+    if policy == "raise_to_forecast" and forecast_open is not None:
+        new = max(new, forecast_open)
+    return new - original_open
+
+
+def _segment_claims(policy: str, seg_remaining: np.ndarray, seg_original: np.ndarray,
+                    seg_forecast: np.ndarray) -> np.ndarray:
+    """Each segment's claim on the increment: its closed-month shortfall (or forecast above plan)."""
+    claim = np.clip(seg_remaining - seg_original, 0, None).astype(float)
+    if policy == "raise_to_forecast":
+        claim = np.maximum(claim, np.clip(seg_forecast - seg_original, 0, None))
+    return claim
+
+
+def _spread_increment(seed: np.ndarray, rows: np.ndarray, cols: np.ndarray, col_weights: np.ndarray,
+                      unit: int) -> np.ndarray:
+    """Whole-unit, non-negative segment x month table with row sums ``rows`` and column sums ``cols``.
+
+    Fitted proportionally to the segments' shape (IPF), else the independence table
+    ``rows x cols / total``; rounded so both margins hold exactly. Added on top of the
+    original targets, it raises cells and never lowers one.
+    """
+    n, k = seed.shape
+    total = float(rows.sum())
+    seed = np.clip(seed.astype(float), 0.0, None)
+    seed[(seed.sum(axis=1) <= 0) & (rows > 0)] = col_weights
+    seed[:, (seed.sum(axis=0) <= 0) & (cols > 0)] = 1.0
+    cells = pd.DataFrame({"r": np.repeat(np.arange(n), k), "c": np.tile(np.arange(k), n), "value": seed.ravel()})
+    margins = {"r": pd.Series(rows.astype(float)), "c": pd.Series(cols.astype(float))}
+    try:
+        fitted = fit_to_margins(cells, dims=["r", "c"], margins=margins)["value"].to_numpy()
+    except AllocationError:
+        fitted = (np.outer(rows, cols) / total).ravel() if total > 0 else np.zeros(n * k)
+    rounded = round_table_preserving_margins(
+        cells.assign(value=fitted), dims=["r", "c"], unit=unit,
+        margins={"r": pd.Series(rows, index=np.arange(n)), "c": pd.Series(cols, index=np.arange(k))})
+    return rounded["value"].to_numpy(dtype=np.int64).reshape(n, k)
+
+
 def respread_remaining(
     targets_long: pd.DataFrame,
     orders: pd.DataFrame,
@@ -941,8 +1003,18 @@ def respread_remaining(
     * with ``reps``, the rep rows come from :func:`respread_to_reps` (by capacity).
 
     ``required`` is that table: the monthly run-rate needed to reach the annual target.
-    ``carry_forward="carry_shortfall"`` makes it the new ``target``; ``"hold_annual"``
-    keeps the original targets (reps who leave still hand theirs to colleagues).
+    ``carry_forward`` (the re-plan policy, :data:`POLICIES`) makes ``target``:
+
+    * ``"carry_shortfall"`` (default): the open months' original targets plus the
+      company's shortfall of the closed months, ``max(annual - A - original_open, 0)``;
+      it goes to the segments behind in proportion to their own closed shortfall, and to
+      the months by the shape. No open target falls below its plan, so a lead is kept
+      (a company ahead keeps its year's remaining target, and its year total rises).
+    * ``"keep_annual"``: ``required``; the year adds up to the annual target exactly, so a
+      lead lowers the rest of the year.
+    * ``"raise_to_forecast"``: as ``carry_shortfall``, raised further to the re-forecast of
+      the open months where that is higher (segments by their forecast above plan).
+    * ``"hold_annual"``: the original targets (reps who leave still hand theirs on).
 
     Parameters
     ----------
@@ -952,8 +1024,8 @@ def respread_remaining(
         Canonical order lines of the plan year up to ``as_of``.
     as_of : date-like
         Last day of actuals.
-    carry_forward : {"carry_shortfall", "hold_annual"}, default "carry_shortfall"
-        ``plan.tracking.carry_forward``.
+    carry_forward : {"carry_shortfall", "keep_annual", "raise_to_forecast", "hold_annual"}
+        The re-plan policy, ``plan.tracking.respread``; default "carry_shortfall".
     reforecast : DataFrame, optional
         ``dimension, segment, month, mean`` of the open months; its shape replaces the
         plan's where given (a series must cover every open month).
@@ -971,11 +1043,12 @@ def respread_remaining(
         ``dimension, segment, month, original, required, target, change`` (int64; one row
         per planned segment and open month; ``change = target - original``). Per dimension
         and month the segments add up to the total; the total's ``required`` adds up to
-        ``annual - A``. ``attrs`` hold ``as_of, carry_forward, annual_target,
-        actual_closed, remaining, open_months, shape``.
+        ``annual - A``. ``attrs`` hold ``as_of, carry_forward, policy, annual_target,
+        actual_closed, remaining, open_months, shape, forecast_open, year_total``
+        (``year_total = A + the total's new targets``).
     """
     where = "respread_remaining"
-    _check_choice(carry_forward, "carry_forward", ("carry_shortfall", "hold_annual"), where)
+    _check_choice(carry_forward, "carry_forward", POLICIES, where)
     unit = _check_unit(unit, where)
     plan, total, year, year_start, asof = _plan_context(targets_long, as_of, where)
     months = total.index
@@ -1002,12 +1075,18 @@ def respread_remaining(
     col_weights = _weights(shape_total if shape_total is not None else original_total)
     month_required = split_total(remaining, col_weights, unit=unit).to_numpy(dtype=np.int64)
 
+    forecast_total = _forecast_sum(shape_total, unit)
+    increment = _policy_increment(carry_forward, remaining, int(original_total.sum()), forecast_total)
+    month_increment = (split_total(increment, col_weights, unit=unit).to_numpy(dtype=np.int64)
+                       if increment else np.zeros(len(open_months), dtype=np.int64))
+
     parts = []
     for dim in _dims_of(plan):
         segments, grid = _grid(plan[plan[DIMENSION] == dim])
         original = grid[:, open_months.month - 1]
         if dim in (TOTAL, MONTH):
             required = month_required[None, :].repeat(len(segments), axis=0)
+            raised = (original + month_increment[None, :]).astype(np.int64)
         elif dim == schema.REP and reps is not None:
             continue  # done below, from the region rows
         else:
@@ -1025,7 +1104,16 @@ def respread_remaining(
             seed = np.vstack([shape_series.get((dim, str(s)), original[i].astype(float))
                               for i, s in enumerate(segments)])
             required = _spread_table(original, seed, seg_remaining, month_required, col_weights, unit)
-        parts.append(_respread_rows(dim, segments, open_months, original, required, carry_forward))
+            raised = original
+            if increment:
+                forecasts = np.array([_forecast_sum(shape_series.get((dim, str(s))), unit) or 0
+                                      for s in segments], dtype=float)
+                claim = _segment_claims(carry_forward, seg_remaining, original.sum(axis=1), forecasts)
+                rows = split_total(increment, _weights(claim if claim.sum() > 0 else annual_s),
+                                   unit=unit).to_numpy(dtype=np.int64)
+                raised = original + _spread_increment(seed, rows, month_increment, col_weights, unit)
+        target = {"keep_annual": required, "hold_annual": original}.get(carry_forward, raised)
+        parts.append(_respread_rows(dim, segments, open_months, original, required, target))
     out = pd.concat(parts, ignore_index=True)
     if reps is not None:
         out = pd.concat([out, _respread_to_reps(out, reps, plan, carry_forward, unit, where)],
@@ -1035,6 +1123,9 @@ def respread_remaining(
         "as_of": asof, "carry_forward": carry_forward, "annual_target": annual,
         "actual_closed": actual_total, "remaining": remaining, "open_months": len(open_months),
         "shape": "reforecast" if shape_total is not None else "plan", "plan_year": year,
+        "policy": carry_forward, "forecast_open": forecast_total,
+        "year_total": actual_total + int(out.loc[out[DIMENSION] == (TOTAL if (out[DIMENSION] == TOTAL).any()
+                                                                     else MONTH), TARGET].sum()),
     })
     return out
 
@@ -1048,9 +1139,9 @@ def _grid(rows: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _respread_rows(dim: str, segments: np.ndarray, months: pd.DatetimeIndex, original: np.ndarray,
-                   required: np.ndarray, carry_forward: str) -> pd.DataFrame:
+                   required: np.ndarray, target: np.ndarray) -> pd.DataFrame:
+    """Long rows of one dimension's open months: original, required (keep_annual) and target."""
     n, k = original.shape
-    target = required if carry_forward == "carry_shortfall" else original
     return pd.DataFrame({
         DIMENSION: dim,
         SEGMENT: np.repeat(segments, k),
@@ -1102,9 +1193,9 @@ def respread_to_reps(
     reps who left -- goes to the region's reps in seat that month in proportion to
     ``capacity x share of days in seat`` (largest remainder). A region with nobody in seat
     gives its month to a ``"(vacant)"`` row. So each region's reps add up to the region's
-    month target exactly. ``required`` uses the region's required amounts; ``target``
-    is ``required`` for ``carry_shortfall`` and, for ``hold_annual``, the same rule applied
-    to the region's original targets (only leavers' targets move).
+    month target exactly. ``required`` uses the region's required amounts; ``target`` the
+    same rule applied to the region's ``target`` column (its re-plan policy; without that
+    column ``required``, or the originals for ``hold_annual``: only leavers' targets move).
 
     Parameters
     ----------
@@ -1115,8 +1206,8 @@ def respread_to_reps(
         ``capacity`` (default 1).
     targets_long : DataFrame
         The annual plan (its ``rep`` rows give the originals; absent reps have 0).
-    carry_forward : {"carry_shortfall", "hold_annual"}, default "carry_shortfall"
-        The carry-forward rule.
+    carry_forward : {"carry_shortfall", "keep_annual", "raise_to_forecast", "hold_annual"}
+        The re-plan policy (used only when ``respread`` lacks a ``target`` column).
     unit : int, default 1
         Rounding unit.
 
@@ -1128,7 +1219,7 @@ def respread_to_reps(
         plan, over the open months.
     """
     where = "respread_to_reps"
-    _check_choice(carry_forward, "carry_forward", ("carry_shortfall", "hold_annual"), where)
+    _check_choice(carry_forward, "carry_forward", POLICIES, where)
     unit = _check_unit(unit, where)
     require_frame(respread, "respread", where, [DIMENSION, SEGMENT, MONTH, "original", "required"])
     return _respread_to_reps(respread, reps, _validate_targets(targets_long, where), carry_forward,
@@ -1171,8 +1262,13 @@ def _respread_to_reps(respread: pd.DataFrame, reps: pd.DataFrame, plan: pd.DataF
                                                             MONTH: pd.to_datetime(regions[MONTH])}))
     _, region_original = _grid(regions.assign(**{TARGET: regions["original"],
                                                  MONTH: pd.to_datetime(regions[MONTH])}))
+    if TARGET in regions.columns:
+        _, region_target = _grid(regions.assign(**{MONTH: pd.to_datetime(regions[MONTH])}))
+    else:
+        region_target = region_original if carry_forward == "hold_annual" else region_required
     region_required = region_required[:, months.month - 1]
     region_original = region_original[:, months.month - 1]
+    region_target = region_target[:, months.month - 1]
     required: dict[str, np.ndarray] = {}
     target: dict[str, np.ndarray] = {}
     for g, region in enumerate(region_names):
@@ -1185,8 +1281,7 @@ def _respread_to_reps(respread: pd.DataFrame, reps: pd.DataFrame, plan: pd.DataF
         original = np.array([rep_original.get(name, zeros) for name in names], dtype=float).reshape(len(names), k)
         kept = (np.floor(original * seat / unit + 0.5) * unit).astype(np.int64)
         weight = members["capacity"].to_numpy(dtype=float)[:, None] * seat
-        hold = carry_forward == "hold_annual"
-        for out, need in ((required, region_required[g]), (target, region_original[g] if hold else region_required[g])):
+        for out, need in ((required, region_required[g]), (target, region_target[g])):
             values, vacant = _share_pool(need, kept, weight, unit)
             for name, row in zip(names, values):
                 out[name] = out.get(name, zeros) + row
@@ -1197,8 +1292,7 @@ def _respread_to_reps(respread: pd.DataFrame, reps: pd.DataFrame, plan: pd.DataF
     original = np.vstack([rep_original.get(name, zeros) for name in names]) if n else np.zeros((0, k), np.int64)
     req = np.vstack([required.get(name, zeros) for name in names]) if n else original
     tgt = np.vstack([target.get(name, zeros) for name in names]) if n else original
-    out = _respread_rows(schema.REP, np.asarray(names, dtype=object), months, original, req,
-                         "carry_shortfall")
+    out = _respread_rows(schema.REP, np.asarray(names, dtype=object), months, original, req, tgt)
     out[TARGET] = tgt.ravel().astype(np.int64)
     out["change"] = (out[TARGET] - out["original"]).astype(np.int64)
     return _sort_long(out)
@@ -1243,10 +1337,114 @@ def summarize_respread(respread: pd.DataFrame) -> str:
     if original > 0:
         text += f" ({fmt_pct(required / original - 1, signed=True)} on the original plan)"
     rule = respread.attrs.get("carry_forward")
-    if rule == "carry_shortfall":
-        text += "; carry_shortfall puts that into the targets"
+    target = float(total[TARGET].sum())
+    if rule == "keep_annual":
+        text += "; keep_annual puts that into the targets"
     elif rule == "hold_annual":
         text += "; hold_annual keeps the original monthly targets"
+    elif rule in ("carry_shortfall", "raise_to_forecast"):
+        what = "carries the shortfall and keeps any lead" if rule == "carry_shortfall" else \
+            "keeps any lead and raises the targets to the re-forecast where it is higher"
+        text += f"; {rule} {what}: {fmt_money(target / n)} a month"
+        if original > 0:
+            text += f" ({fmt_pct(target / original - 1, signed=True)})"
+    year_total = respread.attrs.get("year_total")
+    if rule != "hold_annual" and year_total is not None and annual:
+        text += (f", the re-planned year {fmt_money(year_total)} "
+                 f"({fmt_pct(year_total / annual - 1, signed=True)} on the annual target)")
+    return text + "."
+
+
+def summarize_respread_by_segment(respread: pd.DataFrame) -> pd.DataFrame:
+    """Before/after of the open months' targets per dimension and segment (what the re-plan moved).
+
+    Returns
+    -------
+    DataFrame
+        ``dimension, segment, before, after, change, change_pct`` (``before``/``after``
+        the sums of ``original``/``target`` over the open months; ``change_pct`` NaN
+        when ``before`` is 0), in the re-spread's dimension order.
+    """
+    require_frame(respread, "respread", "summarize_respread_by_segment",
+                  [DIMENSION, SEGMENT, "original", TARGET], allow_empty=True)
+    sums = (respread.groupby([DIMENSION, SEGMENT], sort=False, observed=True)[["original", TARGET]].sum()
+            .reset_index().rename(columns={"original": "before", TARGET: "after"}))
+    sums["before"] = sums["before"].astype(np.int64)
+    sums["after"] = sums["after"].astype(np.int64)
+    sums["change"] = (sums["after"] - sums["before"]).astype(np.int64)
+    before = sums["before"].to_numpy(dtype=float)
+    sums["change_pct"] = np.where(before != 0, sums["change"] / np.where(before != 0, before, 1), np.nan)
+    return _as_text(sums, [DIMENSION, SEGMENT])
+
+
+def replan_outlook(respread: pd.DataFrame, year_paths: pd.DataFrame | None = None) -> pd.DataFrame:
+    """The re-planned year beside the re-forecast, and the chance of the annual target.
+
+    Parameters
+    ----------
+    respread : DataFrame
+        Output of :func:`respread_remaining` (its ``attrs`` give the annual target and
+        the closed months' actual).
+    year_paths : DataFrame, optional
+        Simulated totals of the open months, one column per series (``"Total"`` used),
+        one row per path: the re-forecast's ``year_paths`` artifact, whose horizon starts
+        at the first open month. Without it the probabilities are NaN.
+
+    Returns
+    -------
+    DataFrame
+        ``metric, value``: ``annual_target, actual_closed, original_open, replanned_open,
+        replanned_year, forecast_open, forecast_year, forecast_year_p10,
+        forecast_year_p90, p_annual_target, p_replanned_year`` (probabilities as shares
+        of the paths reaching the year's figure).
+    """
+    where = "replan_outlook"
+    attrs = respread.attrs
+    for key in ("annual_target", "actual_closed"):
+        if key not in attrs:
+            raise DataError(f"the 'respread' given to {where} lacks attrs['{key}'] (pass the "
+                            f"output of respread_remaining)", column=key)
+    total = respread[respread[DIMENSION] == TOTAL] if (respread[DIMENSION] == TOTAL).any() else \
+        respread[respread[DIMENSION] == MONTH]
+    annual, actual = float(attrs["annual_target"]), float(attrs["actual_closed"])
+    replanned_open = float(total[TARGET].sum())
+    paths = None
+    if year_paths is not None:
+        if TOTAL_SEGMENT not in year_paths.columns:
+            raise DataError(f"the 'year_paths' given to {where} lack a '{TOTAL_SEGMENT}' column",
+                            column=TOTAL_SEGMENT)
+        paths = actual + pd.to_numeric(year_paths[TOTAL_SEGMENT], errors="coerce").dropna().to_numpy(dtype=float)
+    forecast_open = attrs.get("forecast_open")
+    if forecast_open is None and paths is not None and len(paths):
+        forecast_open = float(paths.mean() - actual)
+    nan = float("nan")
+    has = paths is not None and len(paths) > 0
+    rows = {
+        "annual_target": annual,
+        "actual_closed": actual,
+        "original_open": float(total["original"].sum()),
+        "replanned_open": replanned_open,
+        "replanned_year": actual + replanned_open,
+        "forecast_open": nan if forecast_open is None else float(forecast_open),
+        "forecast_year": nan if forecast_open is None else actual + float(forecast_open),
+        "forecast_year_p10": float(np.quantile(paths, 0.1)) if has else nan,
+        "forecast_year_p90": float(np.quantile(paths, 0.9)) if has else nan,
+        "p_annual_target": float(np.mean(paths >= annual - 0.5)) if has else nan,
+        "p_replanned_year": float(np.mean(paths >= actual + replanned_open - 0.5)) if has else nan,
+    }
+    return pd.DataFrame({"metric": list(rows), "value": list(rows.values())})
+
+
+def summarize_replan_outlook(outlook: pd.DataFrame) -> str:
+    """One line: the re-planned year against the annual target and the re-forecast, with chances."""
+    v = outlook.set_index("metric")["value"]
+    text = (f"Re-planned year {fmt_money(v['replanned_year'])} against the annual {fmt_money(v['annual_target'])} "
+            f"({fmt_pct(v['replanned_year'] / v['annual_target'] - 1, signed=True)})")
+    if np.isfinite(v["forecast_year"]):
+        text += f"; the re-forecast year is {fmt_money(v['forecast_year'])}"
+    if np.isfinite(v["p_annual_target"]):
+        text += (f", {fmt_pct(v['p_annual_target'])} likely to reach the annual target and "
+                 f"{fmt_pct(v['p_replanned_year'])} the re-planned year")
     return text + "."
 
 

@@ -276,9 +276,9 @@ def test_behaviour_against_the_same_dates_last_year():
 # =========================================================================== re-spread
 
 
-def test_carry_shortfall_spreads_the_shortfall_over_the_open_months():
+def test_keep_annual_spreads_the_remaining_annual_target_over_the_open_months():
     orders = make_orders([(f"2025-{m:02d}-10", 80.0, "A", "East", "a") for m in (1, 2, 3)])
-    out = TR.respread_remaining(make_targets(), orders, as_of="2025-03-31")
+    out = TR.respread_remaining(make_targets(), orders, as_of="2025-03-31", carry_forward="keep_annual")
     total = out[out["dimension"] == "total"]
     assert list(total["month"]) == list(MONTHS[3:])
     assert total["target"].sum() == 1200 - 240
@@ -293,11 +293,54 @@ def test_carry_shortfall_spreads_the_shortfall_over_the_open_months():
         assert part["target"].sum() == total.set_index("month").loc[month, "target"], (dim, month)
     assert all(out[c].dtype == np.int64 for c in ("original", "required", "target", "change"))
     assert "+6.7% on the original plan" in TR.summarize_respread(out)
+    assert out.attrs["year_total"] == 1200
+
+
+def test_carry_shortfall_carries_the_segments_behind_and_keeps_a_lead():
+    # East sold 240 of its 180 (ahead), West 0 of its 120 (60 short net of East's lead).
+    orders = make_orders([(f"2025-{m:02d}-10", 80.0, "A", "East", "a") for m in (1, 2, 3)])
+    out = TR.respread_remaining(make_targets(), orders, as_of="2025-03-31")
+    assert out.attrs["policy"] == "carry_shortfall"
+    total = out[out["dimension"] == "total"]
+    assert total["target"].sum() == 900 + 60 and list(total["target"]) == [107] * 6 + [106] * 3
+    region = out[out["dimension"] == "region"].groupby("segment")["target"].sum()
+    assert region.to_dict() == {"East": 540, "West": 360 + 60}  # East keeps its plan, West carries it all
+    assert (out["target"] >= out["original"]).all()
+    assert "carries the shortfall and keeps any lead" in TR.summarize_respread(out)
+
+
+def test_a_company_ahead_keeps_its_remaining_target_unless_keep_annual_is_asked():
+    # 130 a month against 100 planned: 390 of 300 by March, 90 ahead.
+    orders = make_orders([(f"2025-{m:02d}-10", 130.0, "A", "East", "a") for m in (1, 2, 3)])
+    kept = TR.respread_remaining(make_targets(), orders, as_of="2025-03-31")
+    assert (kept["target"] == kept["original"]).all()  # nobody is lowered, nothing given back
+    assert kept.attrs["year_total"] == 390 + 900 and TR.summarize_changes(kept).empty
+    given_back = TR.respread_remaining(make_targets(), orders, as_of="2025-03-31", carry_forward="keep_annual")
+    assert given_back.attrs["year_total"] == 1200
+    assert given_back.loc[given_back["dimension"] == "total", "target"].sum() == 810
+
+
+def test_raise_to_forecast_lifts_the_rest_of_the_year_to_a_higher_reforecast():
+    orders = on_plan_orders(6)
+    months = MONTHS[6:]
+    forecast = pd.concat([
+        pd.DataFrame({"dimension": "total", "segment": "Total", "month": months, "mean": 110.0}),
+        pd.DataFrame({"dimension": "region", "segment": "East", "month": months, "mean": 70.0}),
+        pd.DataFrame({"dimension": "region", "segment": "West", "month": months, "mean": 40.0}),
+    ], ignore_index=True)
+    out = TR.respread_remaining(make_targets(), orders, as_of="2025-06-30", reforecast=forecast,
+                                carry_forward="raise_to_forecast")
+    total = out[out["dimension"] == "total"]
+    assert total["target"].sum() == 660 and out.attrs["forecast_open"] == 660
+    region = out[out["dimension"] == "region"].groupby("segment")["target"].sum()
+    assert region.to_dict() == {"East": 420, "West": 240}  # only East is forecast above its plan
+    same = TR.respread_remaining(make_targets(), orders, as_of="2025-06-30", reforecast=forecast)
+    assert (same["target"] == same["original"]).all()  # carry_shortfall: on plan, nothing moves
 
 
 def test_hold_annual_keeps_targets_and_shows_the_run_rate_needed():
     orders = make_orders([(f"2025-{m:02d}-10", 80.0, "A", "East", "a") for m in (1, 2, 3)])
-    carry = TR.respread_remaining(make_targets(), orders, as_of="2025-03-31")
+    carry = TR.respread_remaining(make_targets(), orders, as_of="2025-03-31", carry_forward="keep_annual")
     hold = TR.respread_remaining(make_targets(), orders, as_of="2025-03-31", carry_forward="hold_annual")
     assert (hold["target"] == hold["original"]).all() and (hold["change"] == 0).all()
     pd.testing.assert_series_equal(hold["required"], carry["required"])
@@ -360,7 +403,8 @@ def test_reforecast_shape_replaces_the_plans():
     shape = [1, 1, 1, 1, 1, 5]  # December heavy
     reforecast = pd.DataFrame({"dimension": "total", "segment": "Total", "month": months,
                                "mean": [float(s) for s in shape]})
-    out = TR.respread_remaining(make_targets(), orders, as_of="2025-06-30", reforecast=reforecast)
+    out = TR.respread_remaining(make_targets(), orders, as_of="2025-06-30", reforecast=reforecast,
+                                carry_forward="keep_annual")
     total = out[out["dimension"] == "total"]
     assert list(total["target"]) == [60, 60, 60, 60, 60, 300]
     assert out.attrs["shape"] == "reforecast"
@@ -373,7 +417,7 @@ def test_reforecast_shape_replaces_the_plans():
 
 def test_a_segment_past_its_annual_target_gets_a_negative_remainder_and_totals_stay_exact():
     orders = make_orders([("2025-01-10", 800.0, "B", "West", "c")])  # B's annual is 360
-    out = TR.respread_remaining(make_targets(), orders, as_of="2025-01-31")
+    out = TR.respread_remaining(make_targets(), orders, as_of="2025-01-31", carry_forward="keep_annual")
     lines = out[out["dimension"] == "product_line"].groupby("segment")["target"].sum()
     assert lines.to_dict() == {"A": 840, "B": 360 - 800}  # A carries its January shortfall
     total = out[out["dimension"] == "total"].set_index("month")["target"]
@@ -443,14 +487,14 @@ def worlds(draw):
 
 @PROPERTY
 @given(world=worlds())
-def test_respread_keeps_the_annual_total_exact_for_both_rules(world):
+def test_respread_adds_up_exactly_under_every_policy(world):
     targets, orders, reps, as_of = world
     annual = int(targets.loc[targets["dimension"] == "total", "target"].sum())
     first_open = as_of.to_period("M").to_timestamp() if as_of != as_of + pd.offsets.MonthEnd(0) \
         else as_of + pd.Timedelta(days=1)
     closed = math.fsum(orders.loc[orders["order_date"] < first_open, "revenue"])
     actual = math.floor(closed + 0.5)
-    for rule in ("carry_shortfall", "hold_annual"):
+    for rule in TR.POLICIES:
         out = TR.respread_remaining(targets, orders, as_of=as_of, carry_forward=rule, reps=reps)
         assert all(out[c].dtype == np.int64 for c in ("original", "required", "target", "change"))
         total = out[out["dimension"] == "total"].set_index("month")
@@ -460,9 +504,14 @@ def test_respread_keeps_the_annual_total_exact_for_both_rules(world):
             sums = part.groupby("month")[["required", "target"]].sum()
             assert (sums["required"] == total["required"]).all(), dim
             assert (sums["target"] == total["target"]).all(), dim
-        if rule == "carry_shortfall":
+        if rule == "keep_annual":
             assert (out["target"] == out["required"]).all()
             assert int(total["target"].sum()) + actual == annual
+        elif rule in ("carry_shortfall", "raise_to_forecast"):  # no forecast: the two agree
+            not_rep = out[out["dimension"] != "rep"]
+            assert (not_rep["target"] >= not_rep["original"]).all()  # a lead is never given back
+            assert int(total["target"].sum()) == max(annual - actual, int(total["original"].sum()))
+            assert out.attrs["year_total"] == actual + int(total["target"].sum())
         else:
             not_rep = out[out["dimension"] != "rep"]
             assert (not_rep["target"] == not_rep["original"]).all()

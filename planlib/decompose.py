@@ -107,11 +107,15 @@ def decompose_targets(inputs: TargetInputs, spec: TargetsSpec) -> dict[str, pd.D
     tables["targets_cube"] = cube
     if inputs.reps is not None and len(inputs.reps):
         region_months = cube.groupby([schema.REGION, "month"], as_index=False, observed=True)["target"].sum()
-        reps = targets.allocate_to_reps(regions, inputs.reps, plan_year=year, ramp_months=spec.ramp_months, month_targets=region_months)
+        seats = targets.allocate_to_reps(regions, inputs.reps, plan_year=year, ramp_months=spec.ramp_months, month_targets=region_months)
+        books = targets.forecast_rep_books(inputs.orders, inputs.reps, plan_year=year, ramp_months=spec.ramp_months)
+        rep_months = targets.allocate_quotas_from_books(region_months, books)
+        last = targets.summarize_actuals(inputs.orders, year=base_year, by=schema.REP).set_index(schema.REP)["baseline"]
+        reps = targets.summarize_rep_quotas(rep_months, seats, last_year=last)
         tables["targets_rep"] = reps
         tables["rep_fairness"] = targets.assess_rep_fairness(reps, orders=inputs.orders, year=base_year)
-        presence = targets.rep_presence_by_month(inputs.reps, plan_year=year, ramp_months=spec.ramp_months)
-        tables["targets_rep_cube"] = targets.fit_rep_cube(cube, reps, orders=inputs.orders, year=base_year, presence=presence)
+        pieces = rep_months.groupby([schema.REP, schema.REGION], as_index=False)["target"].sum()
+        tables["targets_rep_cube"] = targets.fit_rep_cube(cube, pieces, orders=inputs.orders, year=base_year, rep_months=rep_months)
         tables["commitments_gap"] = targets.reconcile_commitments(reps, inputs.commitments)
     tables["smart_targets"] = targets.build_smart_table(
         fc,

@@ -27,13 +27,16 @@ from planlib.targets.annual import compare_target_options, set_annual_target
 from planlib.targets.cube import fit_rep_cube, fit_target_cube
 from planlib.targets.customers import plan_customer_targets, summarize_customer_base
 from planlib.targets.months import compare_quarter_weights, split_by_time
+from planlib.targets.quotas import HOUSE, allocate_quotas_from_books, forecast_rep_books, summarize_rep_quotas
 from planlib.targets.reconcile import reconcile_commitments
-from planlib.targets.reps import allocate_to_reps, assess_rep_fairness, rep_presence_by_month, summarize_quota_spread
+from planlib.targets.fairness import assess_rep_fairness, summarize_quota_spread
+from planlib.targets.reps import allocate_to_reps, rep_presence_by_month
 from planlib.targets.smart import build_smart_table, estimate_reach_probability
 from planlib.targets.splits import allocate_by_role, allocate_by_stage
 
 __all__ = [
-    "AMOUNT", "BASELINE", "FITTED", "GROWTH", "MONTH", "PROBABILITY", "QUARTER", "TARGET", "VACANT_REP",
+    "AMOUNT", "BASELINE", "FITTED", "GROWTH", "MONTH", "PROBABILITY", "QUARTER", "TARGET", "VACANT_REP", "HOUSE",
+    "allocate_quotas_from_books", "forecast_rep_books", "summarize_rep_quotas",
     "allocate_by_role", "allocate_by_stage", "allocate_to_reps", "assess_rep_fairness", "build_smart_table",
     "compare_quarter_weights", "compare_target_options", "estimate_reach_probability", "fit_rep_cube",
     "fit_target_cube", "plan_customer_targets", "reconcile_commitments", "rep_presence_by_month",

@@ -153,6 +153,7 @@ def fit_rep_cube(
     year: int | None = None,
     mix_weight: float = 0.5,
     presence: pd.DataFrame | None = None,
+    rep_months: pd.DataFrame | None = None,
     unit: int = 1,
 ) -> pd.DataFrame:
     """Rep x product line x month targets inside each region's cube slice.
@@ -182,6 +183,11 @@ def fit_rep_cube(
         count as present all year; the vacant seat holds the months no rep is in seat. A month in which no rep of a region
         is present keeps the plain seed (someone must carry it) and is reported in
         the ``note`` column.
+    rep_months : DataFrame, optional
+        ``rep, region, month, target`` (from :func:`planlib.targets.allocate_quotas_from_books`):
+        each rep's month targets in the region; they replace ``presence`` as the month
+        shape of the seed. A rep may then hold targets in several regions (one
+        ``rep_targets`` row per rep and region).
     unit : int, default 1
         Rounding unit.
 
@@ -195,7 +201,10 @@ def fit_rep_cube(
     dims = [schema.REGION, schema.PRODUCT_LINE, MONTH]
     require_frame(cube, "cube", where, [*dims, TARGET])
     require_frame(rep_targets, "rep_targets", where, [schema.REP, schema.REGION, TARGET])
-    require_unique(rep_targets, schema.REP, "rep_targets", where)
+    if rep_targets.duplicated([schema.REP, schema.REGION]).any():
+        raise DataError(f"the 'rep_targets' frame given to {where} repeats a rep in one region", column=schema.REP)
+    if rep_months is None:
+        require_unique(rep_targets, schema.REP, "rep_targets", where)
     mw = require_number(mix_weight, "mix_weight", where, low=0.0)
     if mw >= 1:
         raise ParamsError(f"the 'mix_weight' parameter of {where} must be below 1; got {mix_weight}",
@@ -250,7 +259,16 @@ def fit_rep_cube(
         rep_total = team[TARGET].to_numpy(dtype=float)
         seed_values = rep_total[:, None] * cell_share[None, :] * tilt
         note = np.full(len(cells), "", dtype=object)
-        if in_seat is not None:
+        if rep_months is not None:
+            mine = rep_months.loc[rep_months[schema.REGION].astype(str) == region]
+            grid = mine.assign(**{schema.REP: mine[schema.REP].astype(str), MONTH: pd.to_datetime(mine[MONTH])}).pivot_table(
+                index=schema.REP, columns=MONTH, values=TARGET, aggfunc="sum")
+            cell_months = pd.DatetimeIndex(cells[MONTH])
+            month_total = cells.groupby(MONTH)[TARGET].sum()
+            in_month = cells[TARGET].to_numpy(dtype=float) / cells[MONTH].map(month_total).to_numpy(dtype=float)
+            held = grid.reindex(index=team[schema.REP], columns=cell_months).fillna(0.0).to_numpy()
+            seed_values = held * in_month[None, :] * tilt
+        elif in_seat is not None:
             at = np.ones((len(team), len(cells)))
             cell_months = pd.DatetimeIndex(cells[MONTH])
             for i, rep in enumerate(team[schema.REP]):

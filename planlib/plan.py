@@ -169,7 +169,10 @@ class ForecastSpec(_Section):
         ("channel",),
         ("product_line", "region"),
     )
-    model: Literal["auto", "ets_theta", "ets", "theta", "seasonal_naive", "naive2"] = "auto"
+    # exactly the names forecast_series runs (planlib.forecast.MODEL_CHOICES; tests keep them in step)
+    model: Literal[
+        "auto", "ets+theta+sarima", "ets+theta", "snaive", "naive2", "naive", "ets", "theta", "stl", "sarima", "croston"
+    ] = "auto"
     quantiles: tuple[float, ...] = (0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9)
     n_jobs: int = Field(2, ge=1, le=64)
     n_paths: int = Field(1000, ge=100, le=100_000)

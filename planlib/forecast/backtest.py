@@ -1,8 +1,9 @@
 """Rolling-origin backtests per series: which model, how accurate, how well calibrated.
 
 ``run_series`` does one series' work (it runs in a worker process): fit the
-candidates at every origin, choose by backtest MASE, fit the choice on the whole
-history. ``backtest_table`` scores the final, reconciled forecasts of every origin
+model its features call for at every origin, keep it unless its own backtest is
+strong evidence that it loses to seasonal naive (the guard), fit the choice on the
+whole history. ``backtest_table`` scores the final, reconciled forecasts of every origin
 against seasonal naive and checks the P10-P90 coverage.
 """
 
@@ -33,9 +34,10 @@ from planlib.forecast.reconcile import reconcile
 from planlib.forecast.series import LEVEL
 from planlib.schema import DS, UNIQUE_ID, Y
 
-# What ``model="auto"`` may switch to when the backtest shows it clearly better.
-AUTO_ALTERNATIVES = ("ets+theta", "ets", "theta", "sarima", "snaive")
-INTERMITTENT_ALTERNATIVES = ("snaive", DEFAULT_MODEL)
+# The benchmark a model must not lose to in its own backtest (the guard of ``run_series``).
+GUARD_MODEL = "snaive"
+GUARD_EXEMPT = ("snaive", "naive", "naive2", "zero")
+MIN_GUARD_ORIGINS = 2  # scored origins the guard needs before it may replace a model
 MIN_SEASONAL_MONTHS = 24  # below this a series borrows its parent's seasonal profile
 INTERMITTENT_ZERO_SHARE = 0.3  # share of months without sales (last 24) that makes a series intermittent
 MIN_BACKTEST_TRAIN = 13  # months of history an origin needs to be scored
@@ -132,16 +134,36 @@ def classify_series(y: np.ndarray, m: int) -> tuple[str, list[str]]:
 
 
 def _candidates(kind: str, model: str) -> tuple[str, list[str]]:
-    """Default candidate and the alternatives ``auto`` may switch to."""
+    """The model a series of this kind runs, and the guard benchmark it is backtested against.
+
+    One model per kind, chosen by the series' features (length, share of empty months),
+    never by a many-way backtest race: ``auto`` runs ``DEFAULT_MODEL`` on regular
+    series and Croston-SBA on intermittent ones.
+    """
     if kind == "zero":
         return "zero", []
     if kind == "short":
-        return "profile", []
-    if model != "auto":
-        return model, []
-    if kind == "intermittent":
-        return "croston", list(INTERMITTENT_ALTERNATIVES)
-    return DEFAULT_MODEL, [a for a in AUTO_ALTERNATIVES if a != DEFAULT_MODEL]
+        return "profile", [GUARD_MODEL]
+    if model == "auto":
+        model = "croston" if kind == "intermittent" else DEFAULT_MODEL
+    return model, ([] if model in GUARD_EXEMPT else [GUARD_MODEL])
+
+
+def guard_decision(model_mase: list[float], bench_mase: list[float], margin: float) -> bool:
+    """Whether the backtest is strong evidence that a model is worse than the benchmark.
+
+    Strong evidence: at least ``MIN_GUARD_ORIGINS`` scored origins, the model behind the
+    benchmark at every one of them, and behind by over ``margin`` on average (relative
+    MASE). Short, noisy backtests favour seasonal naive by chance, so anything less
+    keeps the model.
+    """
+    a = np.asarray(model_mase, float)
+    b = np.asarray(bench_mase, float)
+    ok = np.isfinite(a) & np.isfinite(b)
+    a, b = a[ok], b[ok]
+    if len(a) < MIN_GUARD_ORIGINS:
+        return False
+    return bool(np.all(a > b) and a.mean() > (1 + margin) * b.mean())
 
 
 def fit_candidates(y: np.ndarray, names: list[str], h: int, m: int, profile: np.ndarray | None) -> dict[str, FittedCandidate]:
@@ -223,13 +245,13 @@ def run_series(task: SeriesTask) -> SeriesBacktest:
         per_origin.append(fits)
         snaive.append(SeasonalNaive(season_length=m).fit(yt).predict(h))
 
-    # model choice on the origins where every candidate ran and the actuals are scored
+    # the guard: scored origins where the model and the benchmark both ran
     scored = [
         (train, fits)
         for train, fits in zip(task.cutoffs, per_origin)
         if fits is not None and train >= MIN_BACKTEST_TRAIN and all(nm in fits for nm in names)
     ]
-    scores = {nm: float(np.mean([origin_mase(y, t, f[nm].mean, h, m) for t, f in scored])) if scored else np.nan for nm in names}
+    per = {nm: [origin_mase(y, t, f[nm].mean, h, m) for t, f in scored] for nm in names}
     choice = default
     if kind == "zero":
         reason = "no sales in the last 12 months"
@@ -237,19 +259,23 @@ def run_series(task: SeriesTask) -> SeriesBacktest:
         reason = f"{len(y)} months of history: non-seasonal model on the series adjusted by " + (
             f"the seasonal profile of {task.profile_source!r}" if task.profile_source else "no seasonal profile (no parent with 3 years)"
         )
-    elif not alternatives:
+    elif task.model != "auto":
         reason = "model set by the caller"
-    elif len(scored) < 2:
-        reason = f"default {default} (fewer than 2 backtest origins with {MIN_SEASONAL_MONTHS}+ months of training to compare models on)"
     else:
-        best = min(alternatives, key=lambda a: (scores[a], a))
-        if np.isfinite(scores[best]) and scores[best] < (1 - task.margin) * scores[default]:
-            choice = best
-            reason = f"backtest MASE {scores[best]:.2f} beat the default {default} ({scores[default]:.2f}) by over {task.margin:.0%}"
+        reason = f"default for {kind} series"
+    if alternatives and len(scored) >= MIN_GUARD_ORIGINS:
+        mine, bench = per[default], per[GUARD_MODEL]
+        if guard_decision(mine, bench, task.margin):
+            choice = GUARD_MODEL
+            warns.append(
+                f"{default} backtested worse than seasonal naive at all {len(mine)} origins "
+                f"(MASE {np.mean(mine):.2f} vs {np.mean(bench):.2f}): seasonal naive used instead"
+            )
+            reason = f"guard: {default} worse than seasonal naive in its own backtest (MASE {np.mean(mine):.2f} vs {np.mean(bench):.2f})"
         else:
-            reason = f"default {default} (backtest MASE {scores[default]:.2f}; best alternative {best} {scores[best]:.2f})"
-    if kind == "intermittent" and choice == "croston":
-        reason = "intermittent: " + reason
+            reason += f"; backtest MASE {np.mean(mine):.2f} (seasonal naive {np.mean(bench):.2f})"
+    elif alternatives:
+        reason += f"; guard not applied (fewer than {MIN_GUARD_ORIGINS} scored backtest origins)"
 
     final = fit_candidates(y, [choice], h, m, task.profiles.get(len(y)))[choice]
     origins = []
@@ -258,7 +284,7 @@ def run_series(task: SeriesTask) -> SeriesBacktest:
             origins.append(None)
         else:
             origins.append(fits.get(choice, fits["__default__"]))
-    base_mase = float(np.mean([origin_mase(y, t, f[choice].mean, h, m) for t, f in scored])) if scored else np.nan
+    base_mase = float(np.mean(per[choice])) if scored and choice in per else np.nan
     return SeriesBacktest(task.uid, kind, choice, reason, final, origins, snaive, base_mase, warns)
 
 

@@ -165,7 +165,7 @@ def forecast_series(
     origin_step: int = 3,
     reconcile_method: str = "auto",
     season_length: int = SEASON_LENGTH,
-    margin: float = 0.1,
+    margin: float = 0.2,
     calibrate: bool = True,
 ) -> ForecastResult:
     """Forecast every series of a long frame, with quantiles, backtests and reconciliation.
@@ -178,13 +178,13 @@ def forecast_series(
         hierarchy (without a ``level`` column the series are independent).
     horizon : int, default 12
     model : str, default "auto"
-        ``"auto"`` forecasts with the mean of ETS, Theta and SARIMA (``DEFAULT_MODEL``)
-        unless the rolling-origin backtest shows one of ``AUTO_ALTERNATIVES`` (ETS+Theta,
-        ETS, Theta, SARIMA, seasonal naive) better by over ``margin``; intermittent
-        series (30% or more of the last 24 months without sales) start from
-        Croston-SBA instead. Any name of ``MODEL_NAMES`` forces that model. Whatever
-        the model, series under 24 months borrow their parent's seasonal profile and
-        series without sales in the last 12 months are forecast 0.
+        ``"auto"`` forecasts with the mean of ETS, Theta and SARIMA (``DEFAULT_MODEL``);
+        intermittent series (30% or more of the last 24 months without sales) with
+        Croston-SBA. Any name of ``MODEL_NAMES`` forces that model. Whatever the model,
+        series under 24 months borrow their parent's seasonal profile and series without
+        sales in the last 12 months are forecast 0. The guard: a model that loses to
+        seasonal naive at every scored backtest origin, by over ``margin`` on average,
+        is replaced by seasonal naive, and the warnings say so.
     quantiles : sequence of float, default 0.1 .. 0.9
     n_jobs : int, default 2
         Worker processes for the model fits (-1: all cores).
@@ -203,8 +203,9 @@ def forecast_series(
         levels). WLS and MinT weigh series by the covariance of their in-sample
         one-step errors (of the ETS member for combinations), shrunk toward its diagonal.
     season_length : int, default 12
-    margin : float, default 0.1
-        How much better (relative MASE) an alternative must backtest to replace the default.
+    margin : float, default 0.2
+        How much worse than seasonal naive (relative MASE, mean over the origins) a
+        model must backtest, besides losing at every origin, before the guard drops it.
     calibrate : bool, default True
         Widen each level's intervals (monthly and horizon total) by the factors its
         backtest needs to hold 80% in P10-P90, never narrower than the models' own

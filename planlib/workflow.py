@@ -16,7 +16,7 @@ from typing import Callable
 
 import pandas as pd
 
-from planlib import data, io, paths, schema
+from planlib import data, i18n, io, paths, schema
 from planlib.errors import ParamsError
 from planlib.plan import Plan, load_plan
 
@@ -114,6 +114,7 @@ def open_run(
     project = paths.find_project_root(root)
     params_file = paths.resolve(params_path, project)
     plan = load_plan(params_file)
+    i18n.activate(plan.report.language, plan.report.unit)  # every table, chart and sentence after this
     period, cutoff = resolve_period(plan, period=period, as_of=as_of)
     pack = Path(pack_dir) if pack_dir else scratch_dir(project, plan, params_file, period=period, as_of=cutoff)
     return Run(plan=plan, root=project, pack=pack, period=period, as_of=cutoff, scratch=not pack_dir, params_file=params_file)
@@ -515,7 +516,11 @@ def build_actions(run: Run) -> dict[str, pd.DataFrame]:
         product_lines=run.table("product_lines"), spec=spec, as_of=history_end,
     )
     tables["action_calendar"] = calendar
-    tables["gap_closure"] = actions.evaluate_gap_closure(calendar, target=target, baseline=baseline, count="new")
+    ledger = actions.build_gap_ledger(calendar, target=target, baseline=baseline)
+    tables["gap_closure"] = ledger
+    funnel = tables.get("funnel")
+    per_visit = float(funnel["target"].sum() / funnel["visits"].sum()) if funnel is not None and funnel["visits"].sum() > 0 else None
+    tables["gap_options"] = actions.propose_gap_closing(ledger, revenue_per_visit=per_visit, visits_per_rep_year=12 * spec.max_visits_per_rep_month)
     tables["service_levels"] = actions.plan_service_levels(run.table("abc_customers"), orders, year=plan.review_year, spec=spec)
     budget = actions.split_budget(long, orders, budget=spec.budget, as_of=history_end)
     tables["budget_split"] = budget
@@ -527,7 +532,7 @@ def build_actions(run: Run) -> dict[str, pd.DataFrame]:
 
 
 ACTION_TABLES = (
-    "funnel", "capacity", "action_calendar", "gap_closure", "service_levels", "budget_split", "channel_support",
+    "funnel", "capacity", "action_calendar", "gap_closure", "gap_options", "service_levels", "budget_split", "channel_support",
     "checkpoints", "review_cadence",
 )
 register_builder(ACTION_TABLES, build_actions, annual_only=True)

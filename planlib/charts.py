@@ -303,45 +303,43 @@ def plot_monthly_intake(months: pd.DataFrame, *, currency: str = "", title: str 
     return fig
 
 
-def plot_gap_closure(calendar: pd.DataFrame, *, target: float, baseline: float, title: str | None = None) -> Figure:
-    """Waterfall from the baseline forecast to the target: one step per action type.
+def plot_gap_closure(ledger: pd.DataFrame, *, title: str | None = None) -> Figure:
+    """Waterfall of the gap ledger: baseline, each action type's incremental effect, the plan, the target.
 
     Parameters
     ----------
-    calendar : DataFrame
-        ``planlib.actions.build_action_calendar`` output (``action_type, expected_revenue,
-        in_baseline``).
-    target, baseline : float
-        The annual target and the baseline forecast total of the plan year.
+    ledger : DataFrame
+        ``planlib.actions.build_gap_ledger`` output; the chart reads only its
+        ``incremental`` column, so effects already inside the baseline are not stacked
+        and its title states the ledger's own remaining gap.
     title : str, optional
-
-    Steps of actions already in the baseline (``in_baseline``) are hatched.
     """
-    effects = calendar.assign(expected_revenue=pd.to_numeric(calendar["expected_revenue"], errors="coerce").fillna(0.0))
-    steps = (effects.groupby(["action_type", "in_baseline"], sort=False)["expected_revenue"].sum()
-             .reset_index().sort_values("expected_revenue", ascending=False, kind="stable"))
-    names = ["baseline", *[f"{t.replace('_', ' ')}{' (recurring)' if b else ''}" for t, b in
-                           zip(steps["action_type"], steps["in_baseline"])], "plan"]
+    lines = ledger.assign(incremental=pd.to_numeric(ledger["incremental"], errors="coerce").fillna(0.0))
+    target = float(lines.loc[lines["kind"] == "target", "incremental"].iloc[0])
+    baseline = float(lines.loc[lines["kind"] == "baseline", "incremental"].iloc[0])
+    remaining = float(lines.loc[lines["kind"] == "remaining_gap", "incremental"].iloc[0])
+    acts = lines[(lines["kind"] == "action") & (lines["incremental"] != 0)]
+    steps = (acts.groupby("action_type", sort=False)["incremental"].sum().reset_index()
+             .sort_values("incremental", ascending=False, kind="stable"))
+    names = ["baseline", *[t.replace("_", " ") for t in steps["action_type"]], "plan"]
     fig, ax = _figure(max(6.0, 0.9 * len(names) + 2), 4.5)
     ax.bar(0, baseline, color=_PREVIOUS)
-    level = float(baseline)
-    for i, (value, recurring) in enumerate(zip(steps["expected_revenue"], steps["in_baseline"]), start=1):
-        ax.bar(i, value, bottom=level, color=_UP if value >= 0 else _DOWN, hatch="//" if recurring else None,
-               edgecolor="white" if recurring else None)
+    level = baseline
+    for i, value in enumerate(steps["incremental"], start=1):
+        ax.bar(i, value, bottom=level, color=_UP if value >= 0 else _DOWN)
         ax.annotate(format_amount(value), (i, level + max(value, 0)), xytext=(0, 2), textcoords="offset points",
                     ha="center", fontsize=8)
         level += value
     ax.bar(len(names) - 1, level, color=_CURRENT)
     ax.axhline(target, color="black", linestyle="--", linewidth=1, label=f"target {format_amount(target)}")
-    low = min(float(baseline), level, float(target))
-    ax.set_ylim(max(0.0, low * 0.9), max(level, float(target)) * 1.05)
+    low = min(baseline, level, target)
+    ax.set_ylim(max(0.0, low * 0.9), max(level, target) * 1.05)
     ax.set_xticks(range(len(names)), names, rotation=30, ha="right")
     ax.yaxis.set_major_formatter(_AMOUNT)
     ax.set_ylabel("revenue")
-    gap = float(target) - float(baseline)
-    balance = level - float(target)
-    verdict = f"{format_amount(balance)} to spare" if balance >= 0 else f"{format_amount(-balance)} short"
-    ax.set_title(title or f"Closing the gap of {format_amount(gap)}: the actions leave the plan {verdict}")
+    verdict = f"{format_amount(remaining)} of the gap remains open" if remaining > 0 else \
+        f"the plan has {format_amount(-remaining)} to spare"
+    ax.set_title(title or f"Closing the gap of {format_amount(target - baseline)}: {verdict}")
     ax.legend(frameon=False, loc="upper left")
     _tidy(ax)
     return fig

@@ -516,7 +516,11 @@ def build_actions(run: Run) -> dict[str, pd.DataFrame]:
         product_lines=run.table("product_lines"), spec=spec, as_of=history_end,
     )
     tables["action_calendar"] = calendar
-    tables["gap_closure"] = actions.evaluate_gap_closure(calendar, target=target, baseline=baseline, count="new")
+    ledger = actions.build_gap_ledger(calendar, target=target, baseline=baseline)
+    tables["gap_closure"] = ledger
+    funnel = tables.get("funnel")
+    per_visit = float(funnel["target"].sum() / funnel["visits"].sum()) if funnel is not None and funnel["visits"].sum() > 0 else None
+    tables["gap_options"] = actions.propose_gap_closing(ledger, revenue_per_visit=per_visit, visits_per_rep_year=12 * spec.max_visits_per_rep_month)
     tables["service_levels"] = actions.plan_service_levels(run.table("abc_customers"), orders, year=plan.review_year, spec=spec)
     budget = actions.split_budget(long, orders, budget=spec.budget, as_of=history_end)
     tables["budget_split"] = budget
@@ -528,7 +532,7 @@ def build_actions(run: Run) -> dict[str, pd.DataFrame]:
 
 
 ACTION_TABLES = (
-    "funnel", "capacity", "action_calendar", "gap_closure", "service_levels", "budget_split", "channel_support",
+    "funnel", "capacity", "action_calendar", "gap_closure", "gap_options", "service_levels", "budget_split", "channel_support",
     "checkpoints", "review_cadence",
 )
 register_builder(ACTION_TABLES, build_actions, annual_only=True)

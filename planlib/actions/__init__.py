@@ -47,7 +47,7 @@ Calendar effects (:func:`build_action_calendar`), each from a stated rule:
 
 Effects that repeat something the history already holds (recurring promotions, the push
 of a line already selling) are flagged ``in_baseline``: the baseline forecast partly
-contains them, so :func:`evaluate_gap_closure` reports the gap closed with and without
+contains them, so the gap ledger (:func:`build_gap_ledger`) lists them and never counts
 them.
 
 Budget (:func:`split_budget`): per dimension, ``weight = target share x growth index``
@@ -72,6 +72,7 @@ from planlib.allocation import round_preserving_total, split_total
 from planlib.checks import require_frame
 from planlib.errors import DataError, ParamsError
 from planlib.plan import ActionsSpec
+from planlib.actions.ledger import build_gap_ledger, propose_gap_closing, summarize_gap_ledger
 
 __all__ = [
     "assign_service_levels",
@@ -80,7 +81,7 @@ __all__ = [
     "build_review_cadence",
     "check_capacity",
     "check_funnel",
-    "evaluate_gap_closure",
+    "build_gap_ledger",
     "lookup_cny_date",
     "measure_promotion_uplift",
     "plan_channel_support",
@@ -88,7 +89,8 @@ __all__ = [
     "plan_service_levels",
     "split_budget",
     "summarize_capacity",
-    "summarize_gap_closure",
+    "summarize_gap_ledger",
+    "propose_gap_closing",
 ]
 
 TARGET = "target"
@@ -939,70 +941,6 @@ def build_action_calendar(
     out["in_baseline"] = out["in_baseline"].astype(bool)
     out = out.sort_values(["start", "action"], kind="mergesort").reset_index(drop=True)
     return out[_CALENDAR_COLUMNS]
-
-
-def evaluate_gap_closure(
-    calendar: pd.DataFrame,
-    *,
-    target: float,
-    baseline: float,
-    count: Literal["all", "new"] = "all",
-) -> pd.DataFrame:
-    """Do the actions' expected effects close the gap between target and baseline?
-
-    Parameters
-    ----------
-    calendar : DataFrame
-        :func:`build_action_calendar` output (``expected_revenue, in_baseline``).
-    target : float
-        The annual target.
-    baseline : float
-        The baseline forecast total of the plan year.
-    count : {"all", "new"}, default "all"
-        Count every action, or only those not already in the baseline (``in_baseline``
-        False: launches of new lines, new-customer drives above last year's pace, events).
-
-    Returns
-    -------
-    DataFrame
-        One row: ``target, baseline, gap`` (target - baseline), ``effect_all, effect_new,
-        counted, expected_effect`` (the counted one), ``balance`` (expected effect - gap:
-        negative = short), ``shortfall, excess, coverage`` (effect / gap), ``closes_gap``.
-    """
-    where = "evaluate_gap_closure"
-    missing = [c for c in ("expected_revenue", "in_baseline") if c not in calendar.columns]
-    if missing:
-        raise DataError(f"the 'calendar' frame given to {where} lacks column(s) {missing}", column=missing[0])
-    if count not in ("all", "new"):
-        raise ParamsError(f"the 'count' parameter of {where} must be 'all' or 'new'; got {count!r} instead",
-                          key="count")
-    tgt, base = float(target), float(baseline)
-    gap = tgt - base
-    effects = pd.to_numeric(calendar["expected_revenue"], errors="coerce").fillna(0.0).to_numpy(dtype=float)
-    new = ~calendar["in_baseline"].astype(bool).to_numpy()
-    effect_all = math.fsum(effects)
-    effect_new = math.fsum(effects[new])
-    counted = effect_all if count == "all" else effect_new
-    balance = counted - gap
-    return pd.DataFrame([{
-        "target": tgt, "baseline": base, "gap": gap, "effect_all": effect_all, "effect_new": effect_new,
-        "counted": count, "expected_effect": counted, "balance": balance,
-        "shortfall": max(-balance, 0.0), "excess": max(balance, 0.0),
-        "coverage": counted / gap if gap > 0 else np.nan, "closes_gap": bool(balance >= 0),
-    }])
-
-
-def summarize_gap_closure(closure: pd.DataFrame) -> str:
-    """One sentence on an :func:`evaluate_gap_closure` row."""
-    r = closure.iloc[0]
-    if r["gap"] <= 0:
-        return (f"The baseline {r['baseline']:,.0f} already reaches the target {r['target']:,.0f}; "
-                f"the actions add {r['expected_effect']:,.0f}.")
-    which = "all actions" if r["counted"] == "all" else "actions not already in the baseline"
-    verdict = (f"close it with {r['excess']:,.0f} to spare" if r["closes_gap"]
-               else f"fall short by {r['shortfall']:,.0f}")
-    return (f"The gap between target {r['target']:,.0f} and baseline {r['baseline']:,.0f} is {r['gap']:,.0f}; "
-            f"{which} are expected to bring {r['expected_effect']:,.0f} ({r['coverage']:.0%} of it) and {verdict}.")
 
 
 # =========================================================================== 3. customers and channels

@@ -8,11 +8,15 @@ or the nearest folder at or above the working directory holding ``notebooks/`` a
 from __future__ import annotations
 
 import os
+import unicodedata
 from pathlib import Path
 
 from planlib.errors import PlanlibError
 
 ROOT_ENV_VAR = "PLANLIB_ROOT"
+MAX_NAME_CHARS = 100
+MAX_NAME_BYTES = 150  # a folder name is at most 255 bytes; room for the pack's staging suffixes
+_RESERVED = {"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(1, 10)), *(f"LPT{i}" for i in range(1, 10))}
 
 
 def find_project_root(start: str | os.PathLike[str] | None = None) -> Path:
@@ -54,9 +58,35 @@ def reports_dir(root: Path) -> Path:
     return root / "reports"
 
 
+def safe_folder_name(name: str) -> str:
+    """``name`` in NFC form if it is safe as a folder name on Linux, macOS and Windows.
+
+    Letters and digits of any script (``超市计划``, ``Überplan``), marks, ``_`` and
+    ``-``; no separators, dots, spaces or control characters, no reserved Windows
+    device name, at most 100 characters and 150 bytes. Raises ``PlanlibError``.
+    """
+    text = unicodedata.normalize("NFC", str(name))
+    bad = [c for c in text if not (unicodedata.category(c)[0] in "LMN" or c in "_-")]
+    problem = ""
+    if not text:
+        problem = "it is empty"
+    elif bad:
+        problem = f"{bad[0]!r} is not allowed"
+    elif len(text) > MAX_NAME_CHARS or len(text.encode("utf-8")) > MAX_NAME_BYTES:
+        problem = f"it is longer than {MAX_NAME_CHARS} characters or {MAX_NAME_BYTES} bytes"
+    elif text.split(".")[0].upper() in _RESERVED:
+        problem = "it is a reserved device name on Windows"
+    if problem:
+        raise PlanlibError(
+            f"plan must be a name that is safe as a folder: letters or digits of any script, '_' or '-'; "
+            f"got {str(name)!r} ({problem})"
+        )
+    return text
+
+
 def pack_dir(root: Path, plan_name: str, period: str) -> Path:
     """The folder of one plan pack: ``reports/<plan>/<period>/``."""
-    return reports_dir(root) / plan_name / period
+    return reports_dir(root) / safe_folder_name(plan_name) / period
 
 
 def artifacts_dir(pack: Path) -> Path:

@@ -25,7 +25,7 @@ from pydantic import (
     model_validator,
 )
 
-from planlib import schema
+from planlib import paths, schema
 from planlib.errors import ParamsError
 from planlib.secrets import check_sql_url
 from planlib.strict_yaml import read_yaml
@@ -119,6 +119,8 @@ class DataSpec(_Section):
     url: str | None = None
     password_env: str | None = None
     columns: dict[str, str] = Field(default_factory=dict)
+    date_format: str | None = None  # dayfirst, monthfirst or a strftime pattern; None infers from the column
+    complete_through: dt.date | None = None  # the data are whole up to this day (judges the last month)
     demo: DemoSpec = DemoSpec()
     start: dt.date | None = None
     product_lines: dict[str, Literal["mature", "strategic", "potential"]] = Field(
@@ -132,9 +134,27 @@ class DataSpec(_Section):
     @field_validator("columns")
     @classmethod
     def _known_canonical_columns(cls, value: dict[str, str]) -> dict[str, str]:
+        known = schema.ALL_COLUMNS + schema.COST_SOURCES
         for key in value:
-            if key not in schema.ALL_COLUMNS:
-                raise ValueError(_unknown_key_message(f"data.columns.{key}", key, schema.ALL_COLUMNS))
+            if key not in known:
+                raise ValueError(_unknown_key_message(f"data.columns.{key}", key, known))
+        return value
+
+    @field_validator("date_format")
+    @classmethod
+    def _date_format_reads_a_date(cls, value: str | None) -> str | None:
+        if value is None or value in ("dayfirst", "monthfirst"):
+            return value
+        sample = dt.date(2019, 1, 23)
+        try:
+            back = dt.datetime.strptime(sample.strftime(value), value).date() if "%" in value else None
+        except ValueError:
+            back = None
+        if back != sample:
+            raise ValueError(
+                "data.date_format must be dayfirst, monthfirst or a strftime pattern with day, month "
+                f"and year such as %d/%m/%Y; got {value!r}"
+            )
         return value
 
     @model_validator(mode="after")
@@ -216,6 +236,15 @@ class TargetsSpec(_Section):
     stage_growth: dict[Literal["mature", "growth", "emerging"], float] = Field(
         default_factory=lambda: {"mature": 0.04, "growth": 0.15, "emerging": 0.30}
     )
+    split_method: Literal["balanced", "growth"] = "balanced"  # balanced: each unit's target equally likely (tilted)
+    role_tilt: dict[Literal["mature", "strategic", "potential"], float] = Field(
+        default_factory=lambda: {"mature": 0.10, "strategic": -0.10, "potential": -0.05}
+    )
+    stage_tilt: dict[Literal["mature", "growth", "emerging"], float] = Field(
+        default_factory=lambda: {"mature": 0.10, "growth": 0.0, "emerging": -0.05}
+    )
+    probability_band: tuple[float, float] = (0.10, 0.75)
+    probability_overrides: dict[str, tuple[float, float]] = Field(default_factory=dict)
     ramp_months: int = Field(6, ge=0, le=24)
     repurchase_uplift: float = Field(0.0, ge=-0.5, le=1)
     order_value_uplift: float = Field(0.0, ge=-0.5, le=1)
@@ -412,7 +441,7 @@ class ReportSpec(_Section):
 class Plan(_Section):
     """One plan run: who, which year, which data, and every stage's options."""
 
-    plan: str = Field(pattern=r"^[A-Za-z0-9_\-]+$")
+    plan: str
     title: str = ""
     currency: str = "CNY"
     plan_year: int = Field(ge=1990, le=2100)
@@ -435,6 +464,11 @@ class Plan(_Section):
                 f"must be between 1990 and {latest} (at most {_PLAN_YEARS_AHEAD} years ahead); got {value}"
             )
         return value
+
+    @field_validator("plan")
+    @classmethod
+    def _plan_name_is_a_safe_folder(cls, value: str) -> str:
+        return paths.safe_folder_name(value)  # any script; no separators or control characters
 
     @model_validator(mode="after")
     def _dates_in_order(self) -> "Plan":

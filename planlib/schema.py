@@ -28,6 +28,8 @@ REQUIRED_COLUMNS: tuple[str, ...] = (
 )
 OPTIONAL_COLUMNS: tuple[str, ...] = (CHANNEL, REP, PRODUCT, QUANTITY, COST)
 ALL_COLUMNS: tuple[str, ...] = REQUIRED_COLUMNS + OPTIONAL_COLUMNS
+# Source columns that data.columns may map although the frame has no such column: cost is derived from them.
+COST_SOURCES: tuple[str, ...] = ("profit", "margin")
 
 # Text columns are held as pandas ``category`` (memory at 10M lines); numbers as float64.
 CATEGORY_COLUMNS: tuple[str, ...] = (

@@ -199,33 +199,7 @@ def build_intake(run: Run) -> dict[str, pd.DataFrame]:
         label = spec.path
         raw = io.read_table(path, kind=spec.source, encoding=spec.encoding, sheet=spec.sheet, label=label)
         columns, side = spec.columns, {}
-    orders, quality = data.canonicalize_orders(raw, columns=columns, label=label)
-    notes = [quality]
-    file_months = data.summarize_months(orders)
-    for row in file_months.loc[~file_months["complete"]].itertuples():
-        notes.append(_note(f"incomplete month in the source: {row.month:%Y-%m}", row.lines, row.revenue, row.reason))
-    if spec.start is not None:
-        early = orders[schema.ORDER_DATE] < pd.Timestamp(spec.start)
-        if early.any():
-            notes.append(_note("rows before data.start, left out of this plan", int(early.sum()), float(orders.loc[early, schema.REVENUE].sum()), f"data.start = {spec.start}"))
-            orders = orders.loc[~early].reset_index(drop=True)
-    orders, later = data.split_at_as_of(orders, run.as_of)
-    if len(later):
-        notes.append(_note("rows after the as-of date, kept for in-year tracking", len(later), float(later[schema.REVENUE].sum()), f"as-of {run.as_of}"))
-    if orders.empty:
-        raise ParamsError(f"no order lines up to the as-of date {run.as_of} in {label}", key="as_of")
-    months = data.summarize_months(orders, as_of=run.as_of)
-    for row in months.loc[~months["complete"]].itertuples():
-        notes.append(_note(f"incomplete month up to the as-of date: {row.month:%Y-%m}", row.lines, row.revenue, row.reason + "; left out of the forecast fit"))
-    notes.append(_note("rows used", len(orders), float(orders[schema.REVENUE].sum()), f"up to {run.as_of}"))
-    segments = data.build_segment_tables(orders, plan=plan, demo_tables=side)
-    tables = {
-        "orders": orders,
-        "data_quality": pd.concat(notes, ignore_index=True),
-        "months": months,
-        "coverage": data.describe_coverage(orders),
-        **segments,
-    }
+    tables = data.assemble_intake(raw, plan=plan, as_of=run.as_of, label=label, columns=columns, side_tables=side)
     if plan.data.quotas is not None:
         tables["quotas"] = _read_quotas(run)
     return tables
@@ -235,10 +209,6 @@ def _read_quotas(run: Run) -> pd.DataFrame:
     spec = run.plan.data.quotas
     raw = io.read_table(run.resolve(spec.path), encoding=spec.encoding, sheet=spec.sheet, label=spec.path)
     return data.canonicalize_quotas(raw, columns=spec.columns, label=spec.path)
-
-
-def _note(check: str, rows: int, amount: float, note: str) -> pd.DataFrame:
-    return pd.DataFrame([{"check": check, "rows": int(rows), "amount": float(amount), "note": note}])
 
 
 _INTAKE_TABLES = ("orders", "data_quality", "months", "coverage", "product_lines", "regions", "channels", "reps", "quotas")

@@ -165,7 +165,7 @@ def _monthly_orders(months: int, last_month_days: int, last_month_scale: float =
 def test_partial_last_month_is_detected_not_read_as_a_collapse():
     months = data.summarize_months(_monthly_orders(12, last_month_days=10))
     assert months["complete"].tolist() == [True] * 11 + [False]
-    assert "before the month ends" in months["reason"].iloc[-1]
+    assert "the 21 missing days would carry 67.7% of the month" in months["reason"].iloc[-1]
     assert data.last_complete_month(months) == pd.Timestamp("2023-11-01")
 
 

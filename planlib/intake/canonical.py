@@ -1,0 +1,168 @@
+"""Raw order lines onto the canonical frame, every change counted in the data-quality ledger.
+
+Documented fixes: lines repeating the whole source row (every column of the file)
+removed; amounts written with separators or currency signs parsed; control characters
+removed from text; empty channel or rep filled as ``(none)``; cost derived from a
+profit or margin column; returns (negative revenue) kept and netted against sales.
+Anything else stops with one line naming the file, the column and a few rows.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import numpy as np
+import pandas as pd
+
+from planlib import schema
+from planlib.errors import DataError
+from planlib.intake import ledger as lg
+from planlib.intake.amounts import check_magnitudes, derive_cost, parse_amounts, parse_margins
+from planlib.intake.columns import MARGIN, PROFIT, check_header
+from planlib.intake.dates import parse_dates
+from planlib.intake.report import bad_rows_message, rows_of, rows_text
+from planlib.intake.text import clean_text
+
+MISSING_LABEL = "(none)"
+TEXT_COLUMNS = (schema.ORDER_ID, schema.CUSTOMER_ID, schema.PRODUCT_LINE, schema.REGION, schema.CHANNEL, schema.REP, schema.PRODUCT)
+
+
+def canonicalize_orders(
+    raw: pd.DataFrame,
+    *,
+    columns: Mapping[str, str] | None = None,
+    label: str = "orders",
+    date_format: str | None = None,
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Map ``raw`` onto the canonical order-line frame and count every fix.
+
+    Parameters
+    ----------
+    raw : DataFrame
+        Rows as read from the source; row ``i`` is spreadsheet row ``i + 2``.
+    columns : mapping, optional
+        ``data.columns``: canonical name (or ``profit`` / ``margin``) -> source column;
+        unmapped canonical names are looked up under their own name.
+    label : str
+        The source's name for error messages (the file path).
+    date_format : str, optional
+        ``data.date_format``: ``dayfirst``, ``monthfirst`` or a strftime pattern; None
+        infers the day/month order from the whole column (see ``planlib.intake.dates``).
+
+    Returns
+    -------
+    orders, quality
+        The canonical frame (text as ``category``, amounts as float64) and the
+        data-quality ledger (``check, rows, amount, note, kind``).
+    """
+    if raw.empty:
+        raise DataError("no order lines in the source (0 rows)", path=label)
+    raw = raw.reset_index(drop=True)
+    found = check_header(raw.columns, columns, label=label)
+    revenue_col = found[schema.REVENUE]
+    revenue, revenue_fixed = parse_amounts(raw[revenue_col], label=label, column=revenue_col, required=True)
+    check_magnitudes(revenue, raw[revenue_col], label=label, column=revenue_col)
+    entries = [lg.entry("rows read", len(raw), revenue.sum(), label, lg.READ)]
+
+    out = pd.DataFrame(index=raw.index)
+    date_col = found[schema.ORDER_DATE]
+    out[schema.ORDER_DATE], reading = parse_dates(raw[date_col], date_format=date_format, label=label, column=date_col)
+    if reading.note:
+        entries.append(lg.entry(reading.note, reading.deciding_lines or len(raw), np.nan, f"column '{date_col}'", lg.NOTE))
+    out[schema.REVENUE] = revenue
+    fixed_amounts = revenue_fixed.copy()
+    for name in (schema.QUANTITY, schema.COST):
+        if name in found:
+            values, fixed = parse_amounts(raw[found[name]], label=label, column=found[name], required=False)
+            check_magnitudes(values, raw[found[name]], label=label, column=found[name])
+            out[name] = values
+            fixed_amounts |= fixed
+    if PROFIT in found or MARGIN in found:
+        out[schema.COST], entry = _derived_cost(raw, found, revenue, label=label)
+        entries.append(entry)
+    if fixed_amounts.any():
+        entries.append(lg.entry("amounts written as text with separators or currency signs, parsed", fixed_amounts.sum(),
+                                revenue[fixed_amounts].sum(), "rule: strip ',', spaces, currency signs; (x) = -x", lg.FIXED))
+
+    controlled = pd.Series(False, index=raw.index)
+    control_cols: list[str] = []
+    for name in TEXT_COLUMNS:
+        if name not in found:
+            continue
+        col = found[name]
+        text, had_control = clean_text(raw[col], from_float=pd.api.types.is_float_dtype(raw[col]))
+        if had_control.any():
+            controlled |= had_control
+            control_cols.append(col)
+        blank = text.isna() | (text == "")
+        if blank.any():
+            if name in schema.REQUIRED_COLUMNS:
+                raise DataError(bad_rows_message(col, blank, raw[col], "is empty"), path=label, column=col, rows=rows_of(blank))
+            text = text.mask(blank, MISSING_LABEL)
+            entries.append(lg.entry(f"{name}: empty values filled as '{MISSING_LABEL}'", blank.sum(), revenue[blank].sum(), "rule: optional column", lg.FIXED))
+        out[name] = text
+    if controlled.any():
+        entries.append(lg.entry("control characters (NUL, tab, line break...) removed from text", controlled.sum(), revenue[controlled].sum(),
+                                f"columns {', '.join(map(repr, control_cols))}; {rows_text(controlled)}", lg.FIXED))
+    out = out[[c for c in schema.ALL_COLUMNS if c in out.columns]]
+
+    duplicated = raw.duplicated(keep="first")
+    if duplicated.any():
+        entries.append(lg.entry("exact duplicate lines removed", duplicated.sum(), revenue[duplicated].sum(),
+                                f"rule: the whole source row repeats (all {raw.shape[1]} columns); {rows_text(duplicated)}", lg.DROPPED))
+        out = out.loc[~duplicated]
+    returns = out[schema.REVENUE] < 0
+    if returns.any():
+        entries.append(lg.entry("return lines (negative revenue) netted against sales", returns.sum(), out.loc[returns, schema.REVENUE].sum(), "rule: kept as negative revenue", lg.NOTE))
+    out = to_categories(out).sort_values([schema.ORDER_DATE, schema.ORDER_ID], kind="stable").reset_index(drop=True)
+    return out, lg.ledger(entries)
+
+
+def _derived_cost(raw: pd.DataFrame, found: dict[str, str], revenue: pd.Series, *, label: str) -> tuple[pd.Series, dict]:
+    """Cost from the mapped profit or margin column, and its ledger note."""
+    if PROFIT in found:
+        col = found[PROFIT]
+        profit, _ = parse_amounts(raw[col], label=label, column=col, required=False)
+        check_magnitudes(profit, raw[col], label=label, column=col)
+        cost, rule = derive_cost(revenue, profit=profit), "cost = revenue - profit"
+    else:
+        col = found[MARGIN]
+        cost, rule = derive_cost(revenue, margin=parse_margins(raw[col], label=label, column=col)), "cost = revenue x (1 - margin)"
+    return cost, lg.entry(f"cost derived from column '{col}'", len(raw), np.nan, f"rule: {rule}", lg.NOTE)
+
+
+def to_categories(frame: pd.DataFrame) -> pd.DataFrame:
+    """Text columns as ``category`` with sorted categories (stable across runs)."""
+    out = frame.copy()
+    for name in schema.CATEGORY_COLUMNS:
+        if name in out.columns:
+            out[name] = pd.Categorical(out[name].astype(str), categories=sorted(out[name].astype(str).unique()))
+    return out
+
+
+def canonicalize_quotas(raw: pd.DataFrame, *, columns: dict[str, str], label: str) -> pd.DataFrame:
+    """A quota table as ``rep, date, quota`` (one row per rep and quota period start)."""
+    source = {name: columns.get(name, name) for name in ("rep", "date", "quota")}
+    missing = [f"'{col}' (for {name})" for name, col in source.items() if col not in raw.columns]
+    if missing:
+        raise DataError(f"missing required column {', '.join(missing)}", path=label, column=missing[0])
+    raw = raw.reset_index(drop=True)
+    out = pd.DataFrame({
+        "rep": clean_text(raw[source["rep"]])[0].astype(str),
+        "date": parse_dates(raw[source["date"]], label=label, column=source["date"])[0],
+        "quota": parse_amounts(raw[source["quota"]], label=label, column=source["quota"], required=True)[0],
+    })
+    return out.sort_values(["rep", "date"]).reset_index(drop=True)
+
+
+def canonicalize_commitments(raw: pd.DataFrame, *, columns: dict[str, str], label: str) -> pd.DataFrame:
+    """Reps' own commitments as ``rep, amount`` (the bottom-up side of the plan)."""
+    source = {name: columns.get(name, name) for name in ("rep", "amount")}
+    missing = [f"'{col}' (for {name})" for name, col in source.items() if col not in raw.columns]
+    if missing:
+        raise DataError(f"missing required column {', '.join(missing)}", path=label, column=missing[0])
+    raw = raw.reset_index(drop=True)
+    return pd.DataFrame({
+        "rep": clean_text(raw[source["rep"]])[0].astype(str),
+        "amount": parse_amounts(raw[source["amount"]], label=label, column=source["amount"], required=True)[0],
+    })

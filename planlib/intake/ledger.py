@@ -1,0 +1,89 @@
+"""The data-quality ledger: every line of the source read, dropped, set aside, fixed or used.
+
+One row per check (``check, rows, amount, note, kind``). ``kind`` says how the row
+counts: ``read`` (the whole file), ``dropped`` and ``set aside`` (lines that leave the
+plan), ``used`` (lines the plan lives on); ``fixed`` and ``note`` lines stay in the
+plan. The loaded revenue is the file's revenue minus exactly what leaves, and
+``reconcile_ledger`` checks it.
+"""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+
+from planlib.errors import DataError
+
+COLUMNS = ["check", "rows", "amount", "note", "kind"]
+READ, DROPPED, SET_ASIDE, FIXED, NOTE, USED = "read", "dropped", "set aside", "fixed", "note", "used"
+LEAVING = (DROPPED, SET_ASIDE)
+
+
+def entry(check: str, rows: int, amount: float, note: str, kind: str) -> dict:
+    """One ledger row."""
+    return {"check": check, "rows": int(rows), "amount": float(amount), "note": note, "kind": kind}
+
+
+def ledger(entries: list[dict]) -> pd.DataFrame:
+    """The ledger frame of a list of ``entry`` rows (fixed column order and types)."""
+    frame = pd.DataFrame(entries, columns=COLUMNS)
+    return frame.astype({"rows": "int64", "amount": "float64"})
+
+
+def reconcile_ledger(quality: pd.DataFrame, *, rel_tol: float = 1e-9) -> dict[str, float]:
+    """Check that the lines and revenue read equal those used plus those that left.
+
+    Returns the figures (``read_rows``, ``read_revenue``, ``left_rows``,
+    ``left_revenue``, ``used_rows``, ``used_revenue``); raises ``DataError`` when they
+    do not add up, which would mean a line was lost without a ledger row.
+    """
+    kind = quality["kind"]
+    figures = {
+        "read_rows": int(quality.loc[kind == READ, "rows"].sum()),
+        "read_revenue": float(quality.loc[kind == READ, "amount"].sum()),
+        "left_rows": int(quality.loc[kind.isin(LEAVING), "rows"].sum()),
+        "left_revenue": float(quality.loc[kind.isin(LEAVING), "amount"].sum()),
+        "used_rows": int(quality.loc[kind == USED, "rows"].sum()),
+        "used_revenue": float(quality.loc[kind == USED, "amount"].sum()),
+    }
+    rows_ok = figures["read_rows"] == figures["left_rows"] + figures["used_rows"]
+    expected = figures["read_revenue"] - figures["left_revenue"]
+    scale = max(1.0, abs(figures["read_revenue"]))
+    revenue_ok = math.isclose(figures["used_revenue"], expected, rel_tol=0, abs_tol=rel_tol * scale + 1e-6)
+    if not (rows_ok and revenue_ok):
+        raise DataError(
+            "the data-quality ledger does not add up: read "
+            f"{figures['read_rows']:,} lines / {figures['read_revenue']:,.2f}, left {figures['left_rows']:,} / "
+            f"{figures['left_revenue']:,.2f}, used {figures['used_rows']:,} / {figures['used_revenue']:,.2f}"
+        )
+    return figures
+
+
+def summarize_intake(quality: pd.DataFrame, months: pd.DataFrame) -> str:
+    """One line on what the loader did: rows read and used, what left, incomplete months."""
+    kind = quality["kind"] if "kind" in quality else pd.Series("", index=quality.index)
+
+    def rows_where(mask) -> int:
+        return int(quality.loc[mask, "rows"].sum())
+
+    read = rows_where(kind == READ) or rows_where(quality["check"].str.startswith("rows read"))
+    used = rows_where(kind == USED) or rows_where(quality["check"].str.startswith("rows used"))
+    parts = [f"{read:,} rows read, {used:,} used"]
+    for prefix, words in (
+        ("exact duplicate", "exact duplicates removed"),
+        ("return lines", "return lines netted"),
+        ("rows after the as-of", "rows after the as-of date kept for tracking"),
+        ("rows before data.start", "rows before data.start left out"),
+        ("dates read as", None),
+    ):
+        hit = quality.loc[quality["check"].str.startswith(prefix)]
+        if hit.empty:
+            continue
+        parts.append(str(hit["check"].iloc[0]) if words is None else f"{int(hit['rows'].sum()):,} {words}")
+    complete = months.loc[months["complete"], "month"]
+    incomplete = months.loc[~months["complete"], "month"]
+    tail = f"; last complete month {pd.Timestamp(complete.max()):%Y-%m}" if len(complete) else ""
+    if len(incomplete):
+        tail += f" ({', '.join(f'{m:%Y-%m}' for m in incomplete)} incomplete, left out of the forecast fit)"
+    return "; ".join(parts) + tail + "."

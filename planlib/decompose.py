@@ -34,6 +34,7 @@ class TargetInputs:
     reps: pd.DataFrame | None  # rep, region, hire_date, leave_date, capacity
     plan_year: int
     commitments: pd.DataFrame | None = None  # rep, amount
+    year_paths: pd.DataFrame | None = None  # simulated plan-year totals of every series (columns by unique_id)
 
 
 def decompose_targets(inputs: TargetInputs, spec: TargetsSpec) -> dict[str, pd.DataFrame]:
@@ -87,18 +88,28 @@ def decompose_targets(inputs: TargetInputs, spec: TargetsSpec) -> dict[str, pd.D
     if spec.quarter_weights is not None:
         tables["quarter_weights"] = targets.compare_quarter_weights(fc, quarter_weights=spec.quarter_weights)
 
-    min_share = {"strategic": spec.strategic_share_min} if spec.strategic_share_min else None
-    lines = targets.allocate_by_role(
-        total, role_baseline, inputs.product_lines[[schema.PRODUCT_LINE, schema.ROLE]], role_growth=spec.role_growth, min_share=min_share
-    )
-    regions = targets.allocate_by_stage(
-        total, _baseline(fc, schema.REGION), inputs.regions[[schema.REGION, schema.STAGE]], dimension=schema.REGION, stage_growth=spec.stage_growth
-    )
-    tables["targets_product_line"], tables["targets_region"] = lines, regions
-    if inputs.channels is not None and _has_level(fc, schema.CHANNEL):
-        tables["targets_channel"] = targets.allocate_by_stage(
-            total, _baseline(fc, schema.CHANNEL), inputs.channels[[schema.CHANNEL, schema.STAGE]], dimension=schema.CHANNEL, stage_growth=spec.stage_growth
+    probability = float(annual.loc[annual["step"] == "final", "probability"].iloc[0])
+    if spec.split_method == "balanced" and inputs.year_paths is not None:
+        def split(side: pd.DataFrame, key: str, group: str, tilt: dict) -> pd.DataFrame:
+            return _balanced(total, inputs, side[[key, group]], key=key, group=group, tilt=tilt, probability=probability, spec=spec)
+
+        lines = split(inputs.product_lines, schema.PRODUCT_LINE, schema.ROLE, spec.role_tilt)
+        regions = split(inputs.regions, schema.REGION, schema.STAGE, spec.stage_tilt)
+        if inputs.channels is not None and _has_level(fc, schema.CHANNEL):
+            tables["targets_channel"] = split(inputs.channels, schema.CHANNEL, schema.STAGE, spec.stage_tilt)
+    else:
+        min_share = {"strategic": spec.strategic_share_min} if spec.strategic_share_min else None
+        lines = targets.allocate_by_role(
+            total, role_baseline, inputs.product_lines[[schema.PRODUCT_LINE, schema.ROLE]], role_growth=spec.role_growth, min_share=min_share
         )
+        regions = targets.allocate_by_stage(
+            total, _baseline(fc, schema.REGION), inputs.regions[[schema.REGION, schema.STAGE]], dimension=schema.REGION, stage_growth=spec.stage_growth
+        )
+        if inputs.channels is not None and _has_level(fc, schema.CHANNEL):
+            tables["targets_channel"] = targets.allocate_by_stage(
+                total, _baseline(fc, schema.CHANNEL), inputs.channels[[schema.CHANNEL, schema.STAGE]], dimension=schema.CHANNEL, stage_growth=spec.stage_growth
+            )
+    tables["targets_product_line"], tables["targets_region"] = lines, regions
     customer_base = targets.summarize_customer_base(inputs.orders, year=base_year)
     tables["targets_customer_type"] = targets.plan_customer_targets(
         total, customer_base, repurchase_uplift=spec.repurchase_uplift, order_value_uplift=spec.order_value_uplift
@@ -184,6 +195,19 @@ def _spread_over_months(annual: pd.DataFrame, dimension: str, month_totals: pd.S
         margins={dimension: annual.set_index(dimension)["target"], "month": month_totals},
     )
     return rounded.rename(columns={dimension: "segment", "value": "target"}).assign(dimension=dimension)
+
+
+def _balanced(total: int, inputs: TargetInputs, side: pd.DataFrame, *, key: str, group: str, tilt: dict, probability: float,
+              spec: TargetsSpec) -> pd.DataFrame:
+    """Difficulty-balanced split of one dimension from its own simulated year totals."""
+    last = targets.summarize_actuals(inputs.orders, year=inputs.plan_year - 1, by=key).set_index(key)["baseline"]
+    units = side.assign(last_year=side[key].astype(str).map(last.rename(index=str)).fillna(0.0))
+    prefix = f"{key}="
+    paths = inputs.year_paths.loc[:, [c for c in inputs.year_paths.columns if str(c).startswith(prefix) and "|" not in str(c)]]
+    paths = paths.rename(columns=lambda c: str(c)[len(prefix):])
+    overrides = {u: band for u, band in spec.probability_overrides.items() if u in set(units[key].astype(str))}
+    return targets.balance_split(total, paths, units, key=key, group=group, company_probability=probability, tilt=tilt,
+                                 band=spec.probability_band, overrides=overrides)
 
 
 def _baseline(forecast: pd.DataFrame, dimension: str) -> pd.DataFrame:

@@ -333,6 +333,7 @@ def target_inputs(run: Run) -> "TargetInputs":
     return TargetInputs(
         forecast=run.table("forecast_plan_year"),
         year_total_paths=run.table("year_paths")[schema.TOTAL_ID].to_numpy(),
+        year_paths=run.table("year_paths"),
         orders=run.table("orders"),
         product_lines=run.table("product_lines"),
         regions=run.table("regions"),

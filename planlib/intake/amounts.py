@@ -44,7 +44,7 @@ def parse_amounts(values: pd.Series, *, label: str, column: str, required: bool)
             fixed = retry & parsed.notna()
     bad = (parsed.isna() & ~empty) | (parsed.isna() & empty & required) | ~np.isfinite(parsed.fillna(0.0))
     if bad.any():
-        problem = "is empty" if (empty & bad).all() else "is not a number"
+        problem = "is empty" if empty[bad].all() else "is not a number"
         raise DataError(bad_rows_message(column, bad, values, problem), path=label, column=column, rows=rows_of(bad))
     return parsed.fillna(0.0), fixed
 

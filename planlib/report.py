@@ -1,10 +1,20 @@
-"""What a manager opens: code-free HTML of the executed notebooks (and, later, the Excel workbook)."""
+"""What a manager opens: code-free HTML of the executed notebooks and the plan's Excel workbook.
+
+The HTML needs no network: its <title> is the notebook's title, widgets are replaced by the
+output they showed at the params' settings (a static table), and no script is loaded
+from a CDN. Sheet titles and descriptions are catalog messages, in the report language.
+"""
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable
 from pathlib import Path
 
 import nbformat
+import pandas as pd
+
+from planlib.i18n import N_, _
 
 HIDDEN_TAGS = {"parameters", "injected-parameters", "remove-cell"}
 
@@ -15,47 +25,117 @@ def render_html(notebook: Path, target: Path) -> Path:
 
     nb = nbformat.read(notebook, as_version=4)
     nb.cells = [c for c in nb.cells if not HIDDEN_TAGS & set(c.get("metadata", {}).get("tags", []))]
+    title = notebook_title(nb) or notebook.stem
+    _freeze_widgets(nb)
+    nb.metadata["title"] = title
     exporter = HTMLExporter(exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True)
-    body, _ = exporter.from_notebook_node(nb)
-    target.write_text(body, encoding="utf-8")
+    body, _resources = exporter.from_notebook_node(nb, resources={"metadata": {"name": title}})
+    target.write_text(_REMOTE_SCRIPT.sub("", body), encoding="utf-8")
     return target
+
+
+_REMOTE_SCRIPT = re.compile(r"<script[^>]*\bsrc=\"https?://[^\"]*\"[^>]*>\s*</script>\s*", re.IGNORECASE)
+_WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
+_WIDGET_STATE = "application/vnd.jupyter.widget-state+json"
+
+
+def notebook_title(nb: nbformat.NotebookNode) -> str:
+    """The text of the notebook's first markdown heading (``# 03 Targets`` -> ``03 Targets``); "" if none."""
+    for cell in nb.cells:
+        if cell.cell_type == "markdown":
+            for line in cell.source.splitlines():
+                if line.lstrip().startswith("#"):
+                    return re.sub(r"[*_`]", "", line.lstrip("# ").strip())
+    return ""
+
+
+def _freeze_widgets(nb: nbformat.NotebookNode) -> None:
+    """Replace each widget view by the outputs its Output widgets held when the notebook ran, then drop the state.
+
+    A what-if panel shows its result at the params' settings as plain HTML; without the
+    widget state nbconvert loads no widget manager from the network.
+    """
+    state = nb.metadata.pop("widgets", {}).get(_WIDGET_STATE, {}).get("state", {})
+    for cell in nb.cells:
+        if cell.cell_type != "code":
+            continue
+        outputs = []
+        for output in cell.get("outputs", []):
+            view = output.get("data", {}).get(_WIDGET_VIEW)
+            if view is None:
+                outputs.append(output)
+                continue
+            outputs += [nbformat.from_dict(o) for o in _held_outputs(state, view.get("model_id", ""))]
+        cell.outputs = outputs
+
+
+def _held_outputs(state: dict, model_id: str, seen: set | None = None) -> list[dict]:
+    """Outputs held by the Output widgets inside a widget (depth first, in display order)."""
+    seen = set() if seen is None else seen
+    model = state.get(model_id)
+    if model is None or model_id in seen:
+        return []
+    seen.add(model_id)
+    if model.get("model_name") == "OutputModel":
+        return list(model.get("state", {}).get("outputs", []))
+    found = []
+    for child in model.get("state", {}).get("children", []):
+        found += _held_outputs(state, str(child).removeprefix("IPY_MODEL_"), seen)
+    return found
 
 
 # Artifact -> (sheet title, one line for the Contents sheet), in workbook order.
 PLAN_SHEETS: dict[str, tuple[str, str]] = {
-    "annual_target": ("Annual target", "the annual target, its growth and probability, and the constraints that set it"),
-    "target_options": ("Target options", "growth, forecast quantile and amount side by side"),
-    "targets_month": ("By month", "monthly and quarterly targets (forecast seasonal weights)"),
-    "targets_product_line": ("By product line", "targets per product line, by role"),
-    "targets_region": ("By region", "targets per region, by stage"),
-    "targets_channel": ("By channel", "targets per channel, by stage"),
-    "targets_customer_type": ("By customer type", "existing vs new customers, and the new customers needed"),
-    "targets_rep": ("By rep", "quota per rep (capacity, months present, ramp-up)"),
-    "targets_cube": ("Region x line x month", "the exact cube every other table adds up from"),
-    "targets_long": ("All targets by month", "every target of every dimension by month"),
-    "commitments_gap": ("Commitments vs quota", "reps' bottom-up commitments against their quotas"),
-    "smart_targets": ("SMART targets", "metric, owner, period, baseline, value, probability, flag"),
-    "funnel": ("Funnel", "deals, proposals, visits and leads per rep and month"),
-    "capacity": ("Capacity check", "visits needed vs capacity, and what would close an infeasible month"),
-    "action_calendar": ("Action calendar", "actions with owner, dates, milestones, budget, expected effect, KPI"),
-    "gap_closure": ("Gap ledger", "target, baseline, each action's incremental effect and the remaining gap"),
-    "gap_options": ("Closing the gap", "what would close a remaining gap: budget, capacity or a lower target"),
-    "service_levels": ("ABC service levels", "visit frequency, ownership, repurchase and cross-sell targets per class"),
-    "channel_support": ("Channel support", "channel targets and partner support"),
-    "budget_split": ("Budget", "the budget split across channels and regions"),
-    "checkpoints": ("Checkpoints", "monthly and quarterly cumulative milestones per owner"),
-    "review_cadence": ("Review cadence", "who reviews what, and when"),
-    "tracking": ("Actual vs plan", "attainment, projection and traffic light per target"),
-    "checkpoint_status": ("Checkpoint status", "checkpoints met or missed at the as-of date"),
-    "behaviour": ("Behaviour", "orders, customers and order value against last year"),
-    "target_changes": ("Re-spread changes", "every target changed by the re-spread, before and after"),
-    "replanned_targets_long": ("Re-planned targets", "the rest of the year re-planned, by month"),
-    "data_quality": ("Data quality", "what the loader read, fixed and set aside"),
+    "kpis": (N_("Review KPIs"), N_("last year's KPIs against the year before")),
+    "breakdown_product_line": (N_("Review by product line"), N_("last year's revenue, growth and share per product line")),
+    "breakdown_region": (N_("Review by region"), N_("last year's revenue, growth and share per region")),
+    "breakdown_channel": (N_("Review by channel"), N_("last year's revenue, growth and share per channel")),
+    "abc_customers": (N_("A customers"), N_("the A-class customers, who carry most of the revenue")),
+    "forecast_plan_year": (N_("Forecast by segment"), N_("the plan year's forecast per segment and month, with its quantiles")),
+    "annual_target": (N_("Annual target"), N_("the annual target, its growth and probability, and the constraints that set it")),
+    "target_options": (N_("Target options"), N_("growth, forecast quantile and amount side by side")),
+    "targets_month": (N_("By month"), N_("monthly and quarterly targets (forecast seasonal weights)")),
+    "quarter_weights": (N_("Quarter split"), N_("the manual quarter weights against the statistical ones")),
+    "targets_product_line": (N_("By product line"), N_("targets per product line, by role")),
+    "targets_region": (N_("By region"), N_("targets per region, by stage")),
+    "targets_channel": (N_("By channel"), N_("targets per channel, by stage")),
+    "targets_customer_type": (N_("By customer type"), N_("existing vs new customers, and the new customers needed")),
+    "targets_rep": (N_("By rep"), N_("quota per rep (capacity, months present, ramp-up)")),
+    "rep_fairness": (N_("Rep fairness"), N_("each rep's quota against history and capacity, with the outliers flagged")),
+    "targets_cube": (N_("Region x line x month"), N_("the exact cube every other table adds up from")),
+    "targets_long": (N_("All targets by month"), N_("every target of every dimension by month")),
+    "commitments_gap": (N_("Commitments vs quota"), N_("reps' bottom-up commitments against their quotas")),
+    "smart_targets": (N_("SMART targets"), N_("metric, owner, period, baseline, value, probability, flag")),
+    "funnel": (N_("Funnel"), N_("deals, proposals, visits and leads per rep and month")),
+    "capacity": (N_("Capacity check"), N_("visits needed vs capacity, and what would close an infeasible month")),
+    "action_calendar": (N_("Action calendar"), N_("actions with owner, dates, milestones, budget, expected effect, KPI")),
+    "gap_closure": (N_("Gap ledger"), N_("target, baseline, each action's incremental effect and the remaining gap")),
+    "gap_options": (N_("Closing the gap"), N_("what would close a remaining gap: budget, capacity or a lower target")),
+    "service_levels": (N_("ABC service levels"), N_("visit frequency, ownership, repurchase and cross-sell targets per class")),
+    "channel_support": (N_("Channel support"), N_("channel targets and partner support")),
+    "budget_ledger": (N_("Budget"), N_("every draw on the one budget (actions, support) and its expected return")),
+    "budget_split": (N_("Budget by channel, region"), N_("the same budget by channel and by region (actions + support pool)")),
+    "checkpoints": (N_("Checkpoints"), N_("monthly and quarterly cumulative milestones per owner")),
+    "review_cadence": (N_("Review cadence"), N_("who reviews what, and when")),
+    "tracking": (N_("Actual vs plan"), N_("attainment, projection and traffic light per target")),
+    "checkpoint_status": (N_("Checkpoint status"), N_("checkpoints met or missed at the as-of date")),
+    "behaviour": (N_("Behaviour"), N_("orders, customers and order value against last year")),
+    "target_changes": (N_("Re-spread changes"), N_("every target changed by the re-spread, before and after")),
+    "replanned_targets_long": (N_("Re-planned targets"), N_("the rest of the year re-planned, by month")),
+    "data_quality": (N_("Data quality"), N_("what the loader read, fixed and set aside")),
+}
+
+
+# Artifact -> the rows of it the workbook shows (the rest of a table stays in the pack).
+SHEET_ROWS: dict[str, Callable[[pd.DataFrame], pd.DataFrame]] = {
+    "abc_customers": lambda frame: frame.loc[frame["abc_class"].astype(str) == "A"],
 }
 
 
 def write_plan_workbook(pack: Path, target: Path) -> Path | None:
     """The Excel workbook of a pack: one sheet per plan table the pack holds, with a Contents sheet.
+
+    Sheet titles, descriptions and headers are in the report language (``planlib.i18n``).
 
     Returns ``None`` (and writes nothing) when the pack holds none of those tables.
     """
@@ -65,8 +145,9 @@ def write_plan_workbook(pack: Path, target: Path) -> Path | None:
     sheets, descriptions = {}, {}
     for name, (title, description) in PLAN_SHEETS.items():
         if io.has_artifact(pack, name):
-            sheets[title] = io.read_artifact(pack, name)
-            descriptions[title] = description
+            frame = io.read_artifact(pack, name)
+            sheets[_(title)] = SHEET_ROWS[name](frame) if name in SHEET_ROWS else frame
+            descriptions[_(title)] = _(description)
     if not sheets:
         return None
-    return write_workbook(sheets, target, descriptions=descriptions, overwrite=True)
+    return write_workbook(sheets, target, descriptions=descriptions, overwrite=True, readable_headers=True)

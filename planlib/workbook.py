@@ -49,11 +49,11 @@ FORMATS: dict[str, str] = {
 }
 
 _PCT_TOKENS = {"share", "rate", "rates", "probability", "coverage", "growth", "uplift", "utilisation",
-               "utilization", "pct", "percent", "presence", "attainment", "margin", "yoy"}
+               "utilization", "pct", "percent", "presence", "attainment", "margin", "yoy", "weight", "weights"}
 _MONEY_TOKENS = {"target", "revenue", "budget", "baseline", "cost", "amount", "value", "effect", "gap",
                  "shortfall", "excess", "balance", "price", "profit", "sales", "spend", "quota", "size",
-                 "forecast", "fitted"}
-_RATIO_SUFFIXES = ("index", "ratio", "weight")
+                 "forecast", "fitted", "incremental", "running"}
+_RATIO_SUFFIXES = ("index", "ratio")
 _PLAIN_NAMES = {"year", "years", "n_years", "quarter", "month", "week", "day", "rank", "period"}  # no separators
 _INVALID_SHEET_CHARS = re.compile(r"[\\/?*\[\]:]")
 _RESERVED_SHEET_NAMES = {"history"}  # Excel refuses a sheet called History

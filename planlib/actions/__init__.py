@@ -73,9 +73,13 @@ from planlib.checks import require_frame
 from planlib.errors import DataError, ParamsError
 from planlib.plan import ActionsSpec
 from planlib.actions.ledger import build_gap_ledger, propose_gap_closing, summarize_gap_ledger
+from planlib.actions.budget import ACTIONS_ROW, allocate_budget, build_budget_ledger, summarize_budget
 
 __all__ = [
+    "ACTIONS_ROW",
+    "allocate_budget",
     "assign_service_levels",
+    "build_budget_ledger",
     "build_action_calendar",
     "build_checkpoints",
     "build_review_cadence",
@@ -88,6 +92,7 @@ __all__ = [
     "plan_funnel",
     "plan_service_levels",
     "split_budget",
+    "summarize_budget",
     "summarize_capacity",
     "summarize_gap_ledger",
     "propose_gap_closing",

@@ -1,8 +1,10 @@
 """The Excel workbook of a plan pack: one sheet per table, ready for a sales manager.
 
 Every sheet has a bold, frozen header row with a filter, number formats (money with
-thousands separators, shares and rates as %, dates as yyyy-mm-dd) and column widths
-fitted to the content; a first "Contents" sheet lists the sheets with a line on each.
+thousands separators, shares, rates and weights as %, dates as yyyy-mm-dd), booleans as
+words, column widths fitted to the content and a print setup (A4 landscape, one page
+wide, the header row repeated on every page); a first "Contents" sheet links to each
+sheet with a line on it. Words (Contents, yes / no, headers) follow the report language.
 
 Formats are inferred from dtypes and column names (see :func:`infer_formats`) unless
 given. Sheet names follow Excel's rules (see :func:`make_sheet_names`). The file is
@@ -28,8 +30,10 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.hyperlink import Hyperlink
+from openpyxl.worksheet.properties import PageSetupProperties
 
 from planlib.errors import DataError, PackError
+from planlib.i18n import _, header
 
 __all__ = ["FORMATS", "infer_formats", "make_sheet_names", "write_workbook"]
 
@@ -101,8 +105,8 @@ def infer_formats(frame: pd.DataFrame) -> dict[str, str]:
 
     Rules, first match wins: datetime dtype -> ``date`` (``datetime`` when a time of day
     is present); booleans and text -> none; year, quarter, month, rank and ``*_id``
-    numbers -> ``general`` (no thousands separator); a name ending in index / ratio / weight ->
-    ``ratio``; a name with a share / rate / growth / probability... token -> ``pct``;
+    numbers -> ``general`` (no thousands separator); a name ending in index / ratio ->
+    ``ratio``; a name with a share / rate / weight / growth / probability... token -> ``pct``;
     ``X_per_Y`` with money in Y (budget per target) -> ``ratio``; a money token (target,
     revenue, budget, baseline, cost, value, gap, size...) -> ``money``; other integers ->
     ``int``; other floats -> ``ratio``.
@@ -160,7 +164,7 @@ def _cell_value(value: object) -> object:
     if value is None or value is pd.NA or value is pd.NaT:
         return None
     if isinstance(value, (bool, np.bool_)):
-        return bool(value)
+        return _("yes") if value else _("no")  # words a reader (and a filter) understands, not 1 / 0
     if isinstance(value, (int, np.integer)):
         return int(value)
     if isinstance(value, (float, np.floating)):
@@ -209,10 +213,12 @@ def _column_width(header: str, values: pd.Series, kind: str | None, max_width: i
     return float(min(max(width + 2, _MIN_WIDTH), max_width))
 
 
-def _write_sheet(ws, frame: pd.DataFrame, formats: Mapping[str, str], max_width: int) -> None:
+def _write_sheet(ws, frame: pd.DataFrame, formats: Mapping[str, str], max_width: int,
+                 titles: Sequence[str] | None = None) -> None:
     columns = list(frame.columns)
-    for j, column in enumerate(columns, start=1):
-        cell = ws.cell(row=1, column=j, value=_cell_value(column))
+    titles = list(titles) if titles is not None else columns
+    for j, title in enumerate(titles, start=1):
+        cell = ws.cell(row=1, column=j, value=_cell_value(title))
         cell.font, cell.fill, cell.border = _HEADER_FONT, _HEADER_FILL, _HEADER_BORDER
     codes = [_format_code(formats[c]) if c in formats else None for c in columns]
     for i, row in enumerate(frame.itertuples(index=False, name=None), start=2):
@@ -223,18 +229,31 @@ def _write_sheet(ws, frame: pd.DataFrame, formats: Mapping[str, str], max_width:
                 cell.data_type = "s"  # text stays text, even when it starts with "="
             elif code is not None and stored is not None and not isinstance(stored, bool):
                 cell.number_format = code
-    for j, column in enumerate(columns, start=1):
+    for j, (column, title) in enumerate(zip(columns, titles), start=1):
         ws.column_dimensions[get_column_letter(j)].width = _column_width(
-            str(column), frame[column], formats.get(column), max_width)
+            str(title), frame[column], formats.get(column), max_width)
     ws.freeze_panes = "A2"
     if columns:
         ws.auto_filter.ref = f"A1:{get_column_letter(len(columns))}{max(len(frame) + 1, 1)}"
+    _set_print(ws)
+
+
+def _set_print(ws) -> None:
+    """Print setup: A4 landscape, fit to one page wide (as many pages long as needed), header row on every page."""
+    ws.page_setup.orientation = ws.ORIENTATION_LANDSCAPE
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
+    ws.print_title_rows = "1:1"
+    ws.page_margins.left = ws.page_margins.right = 0.4
+    ws.oddFooter.center.text = "&A  &P / &N"  # sheet name, page of pages
 
 
 def _describe(frame: pd.DataFrame) -> str:
     names = [str(c) for c in frame.columns]
     shown = ", ".join(names[:6]) + (", ..." if len(names) > 6 else "")
-    return f"{len(frame):,} rows: {shown}"
+    return _("{rows} rows: {columns}").format(rows=f"{len(frame):,}", columns=shown)
 
 
 def write_workbook(
@@ -245,6 +264,7 @@ def write_workbook(
     descriptions: Mapping[str, str] | None = None,
     overwrite: bool = False,
     max_width: int = 60,
+    readable_headers: bool = False,
 ) -> Path:
     """Write one Excel workbook: a Contents sheet, then a sheet per table.
 
@@ -267,6 +287,9 @@ def write_workbook(
         Replace an existing file (else a ``PackError``).
     max_width : int, default 60
         Widest column, in characters.
+    readable_headers : bool, default False
+        Write headers as people read them in the report language (``planlib.i18n.header``:
+        ``product_line`` -> "product line" / "产品线") instead of the column names.
 
     Returns
     -------
@@ -289,13 +312,14 @@ def write_workbook(
     for title in titles:
         if not isinstance(sheets[title], pd.DataFrame):
             raise DataError(f"write_workbook: sheet {title!r} must be a DataFrame; got {type(sheets[title]).__name__}")
-    names = make_sheet_names(titles, reserved=[CONTENTS])
+    contents_name = _(CONTENTS)
+    names = make_sheet_names(titles, reserved=[contents_name])
     global_formats = {k: v for k, v in (formats or {}).items() if not isinstance(v, Mapping)}
     descriptions = dict(descriptions or {})
 
     wb = Workbook()
     contents = wb.active
-    contents.title = CONTENTS
+    contents.title = contents_name
     tables = [_flatten(sheets[t]) for t in titles]
     index = pd.DataFrame({
         "sheet": names,
@@ -303,7 +327,8 @@ def write_workbook(
         "rows": [len(f) for f in tables],
         "columns": [f.shape[1] for f in tables],
     })
-    _write_sheet(contents, index, {"rows": "int", "columns": "int"}, max_width=90)
+    _write_sheet(contents, index, {"rows": "int", "columns": "int"}, max_width=90,
+                 titles=[header(c) for c in index.columns])
     for i, name in enumerate(names, start=2):
         cell = contents.cell(row=i, column=1)
         cell.hyperlink = Hyperlink(ref=cell.coordinate, location=f"'{name.replace(chr(39), chr(39) * 2)}'!A1",
@@ -316,7 +341,8 @@ def write_workbook(
         specific = (formats or {}).get(title)
         if isinstance(specific, Mapping):
             sheet_formats.update({k: v for k, v in specific.items() if k in frame.columns})
-        _write_sheet(ws, frame, sheet_formats, max_width)
+        _write_sheet(ws, frame, sheet_formats, max_width,
+                     titles=[header(c) for c in frame.columns] if readable_headers else None)
 
     target.parent.mkdir(parents=True, exist_ok=True)
     handle, tmp = tempfile.mkstemp(prefix=f".{target.stem}.", suffix=".xlsx.tmp", dir=target.parent)

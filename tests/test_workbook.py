@@ -34,7 +34,7 @@ def test_values_read_back_equal_the_frames(tmp_path):
     path = W.write_workbook({"Funnel": funnel(), "Budget": budget()}, tmp_path / "plan.xlsx")
     assert path == tmp_path / "plan.xlsx"
     back = pd.read_excel(path, sheet_name="Funnel")
-    expected = funnel().assign(note=["=1+1 is text", np.nan, np.nan])
+    expected = funnel().assign(note=["=1+1 is text", np.nan, np.nan], feasible=["no", "yes", "yes"])  # words, not 1/0
     pd.testing.assert_frame_equal(back, expected, check_dtype=False)
     pd.testing.assert_frame_equal(pd.read_excel(path, sheet_name="Budget"), budget(), check_dtype=False)
 
@@ -74,7 +74,7 @@ def test_number_formats(tmp_path):
     assert fmt["year"] == "General" and fmt["rep"] == "General"
     assert ws[f"{header['note']}2"].data_type == "s"  # "=1+1 ..." is not a formula
     b = wb["Budget"]
-    assert [b[f"{c}2"].number_format for c in "CDEF"] == ["#,##0", "0.0%", "#,##0.00", "#,##0.00"]
+    assert [b[f"{c}2"].number_format for c in "CDEF"] == ["#,##0", "0.0%", "#,##0.00", "0.0%"]  # weights as %
 
 
 def test_formats_can_be_overridden_globally_and_per_sheet(tmp_path):
@@ -177,3 +177,73 @@ def test_empty_frame_and_odd_values(tmp_path):
     odd = wb["Odd"]
     assert [c.value for c in odd[2]] == [pd.Timestamp("2025-01-01").to_pydatetime(), "inf", "2025-03", "ab",
                                          "East China", None]
+
+
+def test_every_sheet_prints_a4_landscape_one_page_wide_with_the_header_on_each_page(tmp_path):
+    wide = pd.DataFrame({f"column_{i}": np.arange(300) * i for i in range(30)})
+    path = W.write_workbook({"Funnel": funnel(), "Wide": wide}, tmp_path / "plan.xlsx")
+    wb = openpyxl.load_workbook(path)
+    assert len(wb.worksheets) == 3
+    for ws in wb.worksheets:
+        setup = ws.page_setup
+        assert (setup.orientation, str(setup.paperSize)) == ("landscape", "9")  # 9 = A4
+        assert (setup.fitToWidth, setup.fitToHeight) == (1, 0)  # one page wide, as long as needed
+        assert ws.sheet_properties.pageSetUpPr.fitToPage
+        assert ws.print_title_rows == "$1:$1"
+        assert "&A" in ws.oddFooter.center.text
+
+
+def test_chinese_workbook_words_and_readable_headers(tmp_path):
+    from planlib import i18n
+
+    with i18n.language("zh-CN"):
+        path = W.write_workbook({"漏斗": funnel()}, tmp_path / "plan.xlsx", readable_headers=True)
+    wb = openpyxl.load_workbook(path)
+    assert wb.sheetnames == ["目录", "漏斗"]
+    assert [c.value for c in wb["目录"][1]] == ["工作表", "说明", "行数", "列数"]
+    assert wb["目录"]["B2"].value.startswith("3 行：")
+    ws = wb["漏斗"]
+    assert [c.value for c in ws[1]][:6] == ["销售代表", "月份", "目标", "单笔成交额", "赢单率", "拜访次数"]
+    assert [ws.cell(row=r, column=7).value for r in (2, 3, 4)] == ["否", "是", "是"]
+
+
+def _small_pack(tmp_path):
+    from planlib import io
+
+    pack = tmp_path / "pack"
+    io.write_artifact(pd.DataFrame({"metric": ["revenue", "gross_margin"], "current": [1.5e8, 0.28]}), pack, "kpis")
+    io.write_artifact(pd.DataFrame({"customer_id": ["c1", "c2", "c3"], "revenue": [9e6, 2e6, 1e5],
+                                    "abc_class": ["A", "B", "A"]}), pack, "abc_customers")
+    io.write_artifact(pd.DataFrame({"quarter": [1, 2, 3, 4], "statistical_weight": [0.2, 0.25, 0.25, 0.3],
+                                    "manual_weight": [0.25] * 4}), pack, "quarter_weights")
+    io.write_artifact(pd.DataFrame({"rep": ["张伟", "王芳"], "target": [1e6, 2e6], "outlier": [False, True]}),
+                      pack, "rep_fairness")
+    return pack
+
+
+def test_plan_workbook_has_the_review_a_customers_quarter_split_and_fairness_sheets(tmp_path):
+    from planlib.report import write_plan_workbook
+
+    path = write_plan_workbook(_small_pack(tmp_path), tmp_path / "plan.xlsx")
+    wb = openpyxl.load_workbook(path)
+    assert wb.sheetnames == ["Contents", "Review KPIs", "A customers", "Quarter split", "Rep fairness"]
+    a = pd.read_excel(path, sheet_name="A customers")
+    assert a["customer id"].tolist() == ["c1", "c3"]  # the A class only, headers for people
+    assert wb["Quarter split"]["B2"].number_format == "0.0%"  # weights as percentages
+    assert pd.read_excel(path, sheet_name="Rep fairness")["outlier"].tolist() == ["no", "yes"]
+    assert [wb["Contents"].cell(row=r, column=1).hyperlink.location for r in range(2, 6)] == [
+        f"'{name}'!A1" for name in wb.sheetnames[1:]]
+
+
+def test_plan_workbook_in_chinese(tmp_path):
+    from planlib import i18n
+    from planlib.report import write_plan_workbook
+
+    with i18n.language("zh-CN"):
+        path = write_plan_workbook(_small_pack(tmp_path), tmp_path / "plan.xlsx")
+    wb = openpyxl.load_workbook(path)
+    assert wb.sheetnames == ["目录", "复盘指标", "A类客户", "季度分配", "指标公平性"]
+    assert [c.value for c in wb["季度分配"][1]] == ["季度", "统计权重", "手工权重"]
+    assert wb["目录"]["B3"].value == "A类客户：贡献大部分收入的少数客户"
+    for ws in wb.worksheets:
+        assert ws.page_setup.orientation == "landscape" and ws.print_title_rows == "$1:$1"

@@ -3,13 +3,15 @@
 ``report.language`` (``en`` or ``zh-CN``) picks the catalog; English messages are the
 catalog keys, so ``en`` needs no catalog. Call :func:`activate` once (``configure_notebook``
 and the pack runner do), then write every reader-facing string as ``_("...")`` (or
-``_p("column", name)`` for a table header) and every number through ``fmt_*``.
+``_p("column", name)`` for a table header, ``N_("...")`` in a table built at import time
+and translated with ``_()`` where it is shown) and every number through ``fmt_*``.
 """
 
 from __future__ import annotations
 
 from planlib.i18n.catalog import (
     LANGUAGES,
+    N_,
     _,
     _p,
     activate,
@@ -22,6 +24,6 @@ from planlib.i18n.catalog import (
 from planlib.i18n.numbers import UNITS, fmt_count, fmt_money, fmt_month, fmt_pct, fmt_quarter, money_unit
 
 __all__ = [
-    "LANGUAGES", "UNITS", "_", "_p", "activate", "fmt_count", "fmt_money", "fmt_month", "fmt_pct", "fmt_quarter",
+    "LANGUAGES", "N_", "UNITS", "_", "_p", "activate", "fmt_count", "fmt_money", "fmt_month", "fmt_pct", "fmt_quarter",
     "get_language", "get_unit", "header", "headers", "language", "money_unit",
 ]

@@ -91,6 +91,11 @@ def _(message: str) -> str:
     return _translations(_language.get()).gettext(message)
 
 
+def N_(message: str) -> str:
+    """Mark a message for the catalog without translating it yet (tables of titles built at import time)."""
+    return message
+
+
 def _p(context: str, message: str) -> str:
     """The message of a context (``column``, ``sheet``...) in the active language."""
     return _translations(_language.get()).pgettext(context, message)

@@ -280,8 +280,20 @@ def pack_targets(pack: Path) -> pd.DataFrame:
 
 
 def diff_packs(old: Path, new: Path) -> tuple[str, pd.DataFrame]:
-    """A one-line summary and the table of every target that differs between two packs."""
+    """A one-line summary and the table of every target that differs between two packs, each change once.
+
+    ``targets_long`` holds each month's company target twice (dimension ``total`` and
+    dimension ``month``); a ``month`` row equal to the ``total`` row of its month (same
+    old and new) is the same change and is listed once, as ``total``.
+    """
     from planlib import tracking
 
     table = tracking.diff_targets(pack_targets(old), pack_targets(new))
+    keys = [tracking.MONTH, "old", "new"]
+    totals = table.loc[table[tracking.DIMENSION] == tracking.TOTAL, keys]
+    months = table[tracking.DIMENSION] == tracking.MONTH
+    twin = table.loc[months, keys].merge(totals.drop_duplicates(), on=keys, how="left", indicator=True)
+    repeated = pd.Series(False, index=table.index)
+    repeated.loc[months[months].index] = (twin["_merge"] == "both").to_numpy()
+    table = table.loc[~repeated].reset_index(drop=True)
     return tracking.summarize_plan_diff(table), table

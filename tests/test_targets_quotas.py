@@ -21,14 +21,26 @@ def _orders(rows: dict[tuple[str, str], float]) -> pd.DataFrame:
 def test_book_is_the_run_rate_with_damped_trend_and_house_is_its_own_line():
     orders = _orders({("a", "N"): 100.0, ("b", "N"): 300.0, ("(none)", "N"): 50.0})
     growing = orders["rep"].eq("b") & orders["order_date"].dt.year.eq(2024)
-    orders.loc[growing, "revenue"] = 400.0  # b grew by a third: trend sqrt(4/3)
+    orders.loc[growing, "revenue"] = 400.0  # b grew by a third: run rate (2 x 400 + 300) / 3 a month, trend sqrt(4/3)
     reps = pd.DataFrame({"rep": ["a", "b"], "region": ["N", "N"]})
     books = T.forecast_rep_books(orders, reps, plan_year=2025)
     year = books.groupby("rep")["book"].sum()
     assert year["a"] == pytest.approx(1200.0)
-    assert year["b"] == pytest.approx(4800.0 * np.sqrt(4 / 3))
+    assert year["b"] == pytest.approx(12 * (2 * 400 + 300) / 3 * np.sqrt(4 / 3))
     assert year[T.HOUSE] == pytest.approx(600.0)
     assert books.loc[books["rep"] == "a", "book"].tolist() == pytest.approx([100.0] * 12)  # flat history, flat shape
+
+
+def test_a_ramping_rep_is_annualised_at_full_speed_and_the_trend_is_capped():
+    orders = _orders({("r", "N"): 60.0, ("s", "N"): 100.0})
+    late = orders["order_date"] < pd.Timestamp("2024-07-01")
+    orders = orders.loc[~(late & orders["rep"].eq("r"))]  # r hired in July 2024, ramping over 6 months
+    orders.loc[orders["rep"].eq("r"), "revenue"] = [60.0 * k / 6 for k in range(1, 7)]
+    orders.loc[orders["rep"].eq("s") & orders["order_date"].dt.year.eq(2024), "revenue"] = 900.0  # s x9: capped at 1.5
+    reps = pd.DataFrame({"rep": ["r", "s"], "region": ["N", "N"], "hire_date": pd.to_datetime(["2024-07-01", None])})
+    year = T.forecast_rep_books(orders, reps, plan_year=2025, ramp_months=6, trend_cap=1.5).groupby("rep")["book"].sum()
+    assert year["r"] == pytest.approx(720.0)  # 60 a month at full speed, in seat all 2025
+    assert year["s"] == pytest.approx(12 * (2 * 900 + 100) / 3 * 1.5)
 
 
 def test_new_hire_gets_the_regions_typical_book_times_ramp_and_a_leaver_nothing_after_leaving():
@@ -98,3 +110,12 @@ def test_fairness_ignores_tiny_differences_house_vacant_and_new_hires_growth():
     assert "growth on last year" not in rows.loc["g", "reason"]
     spread = T.summarize_quota_spread(out).set_index("measure")
     assert spread.loc["target_per_capacity", "outliers"] == int(rows["reason"].str.contains("capacity").sum())
+
+
+def test_quota_spread_is_the_iqr_of_log_actual_over_quota_on_shared_rep_quarters():
+    actuals = pd.DataFrame({"rep": list("abcde"), "quarter": 1, "actual": [100.0, 200.0, 50.0, 80.0, 10.0]})
+    quotas = pd.DataFrame({"rep": list("abcdf"), "quarter": 1, "quota": [100.0, 100.0, 100.0, 0.0, 5.0]})
+    got = T.measure_quota_spread(actuals, quotas)  # a, b, c only: d has no quota, e and f no pair
+    logs = np.log([1.0, 2.0, 0.5])
+    assert got["n"] == 3 and got["iqr"] == pytest.approx(np.quantile(logs, 0.75) - np.quantile(logs, 0.25))
+    assert got["median"] == pytest.approx(0.0)

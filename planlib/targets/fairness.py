@@ -178,3 +178,35 @@ def summarize_quota_spread(fairness: pd.DataFrame) -> pd.DataFrame:
         row["outliers"] = int(fairness["reason"].astype(str).str.contains(label, regex=False).sum())
         rows.append(row)
     return pd.DataFrame(rows)
+
+
+def measure_quota_spread(actuals: pd.DataFrame, quotas: pd.DataFrame, *, by: tuple[str, ...] = ("rep", "quarter")) -> dict[str, float]:
+    """How uneven quotas were in hindsight: the IQR of log(actual / quota) over rep-periods.
+
+    Parameters
+    ----------
+    actuals : DataFrame
+        ``rep, quarter, actual``: what each rep sold in each period.
+    quotas : DataFrame
+        ``rep, quarter, quota``: the quotas to judge (planlib's or the company's own).
+    by : tuple of str, default ("rep", "quarter")
+        The columns naming a rep-period.
+
+    Returns
+    -------
+    dict
+        ``iqr`` (p75 - p25 of the log ratios), ``median`` and ``n``, over the rep-periods
+        with a positive actual and a positive quota; a perfectly fair set has every rep
+        equally far from their quota (iqr 0).
+    """
+    where = "measure_quota_spread"
+    keys = list(by)
+    require_frame(actuals, "actuals", where, [*keys, "actual"])
+    require_frame(quotas, "quotas", where, [*keys, "quota"])
+    both = actuals.merge(quotas, on=keys, how="inner")
+    both = both.loc[(both["actual"] > 0) & (both["quota"] > 0)]
+    if both.empty:
+        return {"iqr": float("nan"), "median": float("nan"), "n": 0}
+    logs = np.log(both["actual"].to_numpy(dtype=float) / both["quota"].to_numpy(dtype=float))
+    p25, p50, p75 = np.quantile(logs, [0.25, 0.5, 0.75])
+    return {"iqr": float(p75 - p25), "median": float(p50), "n": int(len(both))}

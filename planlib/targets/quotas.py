@@ -35,23 +35,39 @@ def _monthly(orders: pd.DataFrame, keys: list[str], start: pd.Timestamp, months:
     return table.reindex(columns=index).fillna(0.0)
 
 
-def _book_year(history: np.ndarray, in_seat: np.ndarray, *, trend_cap: float) -> float:
-    """Expected annual revenue of one book: the last 12 months' run rate times a damped trend.
+def _book_year(history: np.ndarray, in_seat: np.ndarray, *, trend_cap: float, recent_weight: float = 2.0) -> float:
+    """Expected annual revenue of one book: a run rate over two years times a damped trend.
 
-    ``history`` and ``in_seat`` are the 24 months before the plan year; the run rate is
-    the revenue per month in seat over the last 12, so a rep hired in the autumn is
-    annualised from the months they worked. The trend is the square root of last 12 over
-    the 12 before (both with at least 6 months in seat), capped to ``1/trend_cap..trend_cap``.
+    ``history`` and ``in_seat`` are the 24 months before the plan year; ``in_seat`` is
+    the productive share of each month (0 before hire, the ramp after it), so the run
+    rate is revenue per productive month: a rep hired in the autumn is annualised from
+    what they sold while ramping, as if at full speed. The last 12 months weigh
+    ``recent_weight`` times the 12 before. The trend is the square root of the last
+    year's rate over the year before's (both with at least 6 productive months), capped
+    to ``1/trend_cap..trend_cap``.
     """
     last, prev = history[12:], history[:12]
     seat_last, seat_prev = in_seat[12:].sum(), in_seat[:12].sum()
     if seat_last <= 0:
         return float("nan")
-    rate = last.sum() / seat_last * 12
+    rate_last = last.sum() / seat_last
+    rate_prev = prev.sum() / seat_prev if seat_prev > 0 else rate_last
+    weight_prev = seat_prev / 12
+    rate = 12 * (recent_weight * rate_last + weight_prev * rate_prev) / (recent_weight + weight_prev)
     if seat_last >= 6 and seat_prev >= 6 and prev.sum() > 0 and last.sum() > 0:
-        growth = (last.sum() / seat_last) / (prev.sum() / seat_prev)
-        rate *= float(np.clip(np.sqrt(growth), 1 / trend_cap, trend_cap))
+        rate *= float(np.clip(np.sqrt(rate_last / rate_prev), 1 / trend_cap, trend_cap))
     return float(rate)
+
+
+def _seat_history(hire: pd.Timestamp | None, leave: pd.Timestamp | None, months: pd.DatetimeIndex, ramp_months: int) -> np.ndarray:
+    """Productive share of each history month: 0 outside the seat, the linear ramp after hire."""
+    out = np.zeros(len(months))
+    for i, m in enumerate(months):
+        if (hire is not None and hire > m + pd.offsets.MonthEnd(0)) or (leave is not None and leave < m):
+            continue
+        k = (m.year - hire.year) * 12 + (m.month - hire.month) + 1 if hire is not None else ramp_months
+        out[i] = min(1.0, max(k, 1) / ramp_months) if ramp_months > 0 else 1.0
+    return out
 
 
 def _shape(history: np.ndarray, fallback: np.ndarray, own_weight: float) -> np.ndarray:
@@ -70,6 +86,7 @@ def forecast_rep_books(
     ramp_months: int = 6,
     own_shape_weight: float = 0.5,
     trend_cap: float = 1.5,
+    recent_weight: float = 2.0,
 ) -> pd.DataFrame:
     """Expected revenue of each rep's book (and each region's house sales) per plan-year month.
 
@@ -88,6 +105,8 @@ def forecast_rep_books(
         Weight (0-1) of a book's own seasonal shape against its region's.
     trend_cap : float, default 1.5
         Largest yearly trend factor (and its inverse the smallest) a book may carry.
+    recent_weight : float, default 2.0
+        Weight of the last 12 months' run rate against the 12 before (weight 1).
 
     Returns
     -------
@@ -101,6 +120,7 @@ def forecast_rep_books(
     require_frame(reps, "reps", where, [schema.REP, schema.REGION])
     w = require_number(own_shape_weight, "own_shape_weight", where, low=0.0, high=1.0)
     cap = require_number(trend_cap, "trend_cap", where, low=1.0)
+    recent = require_number(recent_weight, "recent_weight", where, low=0.0, low_open=True)
     if isinstance(ramp_months, bool) or not isinstance(ramp_months, (int, np.integer)) or ramp_months < 0:
         raise ParamsError(f"the 'ramp_months' parameter of {where} must be a non-negative integer; got {ramp_months!r}",
                           key="ramp_months")
@@ -122,7 +142,7 @@ def forecast_rep_books(
     for rep, home, hire, leave in zip(reps[schema.REP].astype(str), reps[schema.REGION].astype(str), hires, leaves):
         h = None if pd.isna(hire) else pd.Timestamp(hire).normalize()
         lv = None if pd.isna(leave) else pd.Timestamp(leave).normalize()
-        seat = np.array([(h is None or h <= m + pd.offsets.MonthEnd(0)) and (lv is None or lv >= m) for m in hist_months], float)
+        seat = _seat_history(h, lv, hist_months, ramp_months)
         _, presence = _monthly_presence(h, lv, plan_year, ramp_months)
         pairs = by_pair.loc[rep] if rep in by_pair.index.get_level_values(0) else pd.DataFrame(columns=hist_months)
         pairs = pairs.loc[pairs.iloc[:, 12:].sum(axis=1) > 0]  # territories worked in the last year
@@ -132,7 +152,7 @@ def forecast_rep_books(
             if region in region_hist.index:  # a region's own shape counts as far as it has months of sales
                 sales = region_hist.loc[region].to_numpy()
                 region_shape = _shape(sales, company_shape, (sales > 0).sum() / 24)
-            year = _book_year(history, seat, trend_cap=cap) if history.sum() > 0 and seat[12:].sum() >= MIN_MONTHS else float("nan")
+            year = _book_year(history, seat, trend_cap=cap, recent_weight=recent) if history.sum() > 0 and seat[12:].sum() >= MIN_MONTHS else float("nan")
             shape = _shape(history, region_shape, w * min(1.0, seat.sum() / 24)) if history.sum() > 0 else region_shape
             rows.append({schema.REP: rep, "home": home, schema.REGION: region, "year": year, "shape": shape,
                          "presence": presence})

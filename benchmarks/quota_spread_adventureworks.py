@@ -1,0 +1,68 @@
+"""Rep quotas against the real company's: AdventureWorks 2013, IQR of log(actual / quota) per rep-quarter.
+
+Plans 2013 from the order lines to 2012-12-31 (``params/adventureworks.yaml``, the whole
+planlib chain: intake, forecast, targets), takes each rep's quarterly targets from
+``targets_long``, and compares them with the company's own 2013 quotas
+(``quota_history.csv`` in ``../shared/data/adventureworks``) on the same rep-quarters,
+against what each rep actually sold in 2013. Lower is fairer (every rep equally far
+from quota); the company's own quotas give about 0.334.
+
+    .venv/bin/python benchmarks/quota_spread_adventureworks.py            # a few minutes (forecast)
+    .venv/bin/python benchmarks/quota_spread_adventureworks.py --pack DIR # reuse a pack's artifacts
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+import pandas as pd
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from planlib import schema  # noqa: E402
+from planlib.targets import measure_quota_spread  # noqa: E402
+
+AW = ROOT.parent / "shared" / "data" / "adventureworks"
+YEAR = 2013
+
+
+def planlib_quarters(pack: str) -> pd.DataFrame:
+    """``rep, quarter, quota``: planlib's 2013 rep targets by quarter (fresh plan, or a pack's artifacts)."""
+    if pack:
+        long = pd.read_parquet(Path(pack) / "targets_long.parquet")
+    else:
+        from planlib.workflow import build_targets, open_run
+
+        long = build_targets(open_run("params/adventureworks.yaml", root=ROOT))["targets_long"]
+    reps = long.loc[long["dimension"] == schema.REP]
+    quarter = pd.to_datetime(reps["month"]).dt.quarter
+    return reps.groupby([reps["segment"].rename("rep"), quarter.rename("quarter")])["target"].sum().rename("quota").reset_index()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--pack", default="", help="an artifacts folder of an AdventureWorks 2013 plan (else plan it now)")
+    args = parser.parse_args()
+    lines = pd.read_csv(AW / "order_lines.csv.gz", parse_dates=["order_date"])
+    sold = lines.loc[lines["sales_person_name"].notna() & (lines["order_date"].dt.year == YEAR)]
+    actuals = (sold.groupby([sold["sales_person_name"].rename("rep"), sold["order_date"].dt.quarter.rename("quarter")])["line_total"]
+               .sum().rename("actual").reset_index())
+    history = pd.read_csv(AW / "quota_history.csv")
+    company = (history.loc[history["calendar_year"] == YEAR]
+               .rename(columns={"sales_person_name": "rep", "calendar_quarter": "quarter", "sales_quota": "quota"})
+               [["rep", "quarter", "quota"]])
+    mine = planlib_quarters(args.pack)
+    same = mine.merge(company[["rep", "quarter"]], on=["rep", "quarter"])  # the rep-quarters the company set quotas for
+    print(f"company quotas, all its rep-quarters:        {measure_quota_spread(actuals, company)}")
+    print(f"planlib quotas, the company's rep-quarters:  {measure_quota_spread(actuals, same)}")
+    shared = company.merge(same[["rep", "quarter"]], on=["rep", "quarter"])
+    print(f"company quotas, the rep-quarters both have:  {measure_quota_spread(actuals, shared)}")
+    missing = sorted(set(company["rep"]) - set(mine["rep"]))
+    print(f"reps with a company quota and no planlib quota: {missing or 'none'}")
+
+
+if __name__ == "__main__":
+    main()

@@ -113,3 +113,25 @@ def test_an_empty_numeric_revenue_cell_is_named():
     raw.loc[0, "amount"] = np.nan
     with pytest.raises(DataError, match=r"column 'amount': 1 value is empty \(row 2: empty\)"):
         canonicalize_orders(raw, columns=RAW_COLUMNS, label="x.xlsx")
+
+
+def test_an_order_id_shared_by_customers_becomes_one_order_each_and_stages_agree():
+    from planlib.customers import compute_customer_kpis
+    from planlib.targets.customers import summarize_customer_base
+
+    rows = []
+    for year in (2023, 2024):
+        for i in range(8):
+            rows.append({"date": f"{year}-0{1 + i % 6}-1{i % 9}", "order": f"{year}-{i}", "cust": f"C{i}", "amount": "100",
+                         "line": "Bikes", "area": "East"})
+    rows += [{"date": "2024-03-05", "order": "STORE-1", "cust": c, "amount": "50", "line": "Bikes", "area": "East"} for c in ("N1", "N2", "N3", "N4")]
+    orders, quality = canonicalize_orders(pd.DataFrame(rows), columns=RAW_COLUMNS, label="x.csv")
+    assert sorted(orders.loc[orders[schema.CUSTOMER_ID].astype(str).str.startswith("N"), schema.ORDER_ID].astype(str)) == [
+        f"STORE-1 / N{i}" for i in range(1, 5)]
+    row = _quality_row(quality, "order ids shared by several customers")
+    assert (row["rows"], row["amount"], row["kind"]) == (4, 200.0, "fixed")
+    review = compute_customer_kpis(orders, year=2024, as_of=pd.Timestamp("2024-12-31")).set_index("metric")
+    base = summarize_customer_base(orders, year=2024).iloc[0]
+    assert base["active_customers"] == 12 and base["new_customers"] == 4
+    assert review.loc["active_customers", "current"] == base["active_customers"]
+    assert review.loc["new_customers", "current"] == base["new_customers"]

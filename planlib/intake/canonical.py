@@ -24,6 +24,7 @@ from planlib.intake.report import bad_rows_message, rows_of, rows_text
 from planlib.intake.text import clean_text
 
 MISSING_LABEL = "(none)"
+ORDER_CUSTOMER_SEP = " / "
 TEXT_COLUMNS = (schema.ORDER_ID, schema.CUSTOMER_ID, schema.PRODUCT_LINE, schema.REGION, schema.CHANNEL, schema.REP, schema.PRODUCT)
 
 
@@ -105,6 +106,11 @@ def canonicalize_orders(
         entries.append(lg.entry("control characters (NUL, tab, line break...) removed from text", controlled.sum(), revenue[controlled].sum(),
                                 f"columns {', '.join(map(repr, control_cols))}; {rows_text(controlled)}", lg.FIXED))
     out = out[[c for c in schema.ALL_COLUMNS if c in out.columns]]
+    out, shared = _one_customer_per_order(out)
+    if shared.any():
+        ids = out.loc[shared, schema.ORDER_ID].drop_duplicates()
+        entries.append(lg.entry("order ids shared by several customers: one order per customer", shared.sum(), revenue[shared].sum(),
+                                f"rule: order = order id + customer ('{ORDER_CUSTOMER_SEP.join(['id', 'customer'])}'), e.g. {', '.join(map(repr, ids.head(3)))}", lg.FIXED))
 
     duplicated = raw.duplicated(keep="first")
     if duplicated.any():
@@ -116,6 +122,21 @@ def canonicalize_orders(
         entries.append(lg.entry("return lines (negative revenue) netted against sales", returns.sum(), out.loc[returns, schema.REVENUE].sum(), "rule: kept as negative revenue", lg.NOTE))
     out = to_categories(out).sort_values([schema.ORDER_DATE, schema.ORDER_ID], kind="stable").reset_index(drop=True)
     return out, lg.ledger(entries)
+
+
+def _one_customer_per_order(out: pd.DataFrame) -> tuple[pd.DataFrame, pd.Series]:
+    """The identity rule of every stage: an order belongs to one customer.
+
+    An order id carried by lines of several customers (some exports number orders per
+    store or per day) becomes one order per customer, ``<order id> / <customer>``, so
+    every stage counts the same orders and customers.
+    """
+    customers = out.groupby(schema.ORDER_ID, sort=False)[schema.CUSTOMER_ID].transform("nunique")
+    shared = customers > 1
+    if shared.any():
+        out = out.copy()
+        out.loc[shared, schema.ORDER_ID] = out.loc[shared, schema.ORDER_ID] + ORDER_CUSTOMER_SEP + out.loc[shared, schema.CUSTOMER_ID]
+    return out, shared
 
 
 def _derived_cost(raw: pd.DataFrame, found: dict[str, str], revenue: pd.Series, *, label: str) -> tuple[pd.Series, dict]:

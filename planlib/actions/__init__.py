@@ -73,6 +73,7 @@ from planlib.checks import require_frame
 from planlib.errors import DataError, ParamsError
 from planlib.plan import ActionsSpec
 from planlib.actions.ledger import build_gap_ledger, propose_gap_closing, summarize_gap_ledger
+from planlib.actions.capacity import plan_hires, rebalance_visits, summarize_rebalance
 from planlib.actions.budget import ACTIONS_ROW, allocate_budget, build_budget_ledger, summarize_budget
 
 __all__ = [
@@ -90,11 +91,14 @@ __all__ = [
     "measure_promotion_uplift",
     "plan_channel_support",
     "plan_funnel",
+    "plan_hires",
     "plan_service_levels",
+    "rebalance_visits",
     "split_budget",
     "summarize_budget",
     "summarize_capacity",
     "summarize_gap_ledger",
+    "summarize_rebalance",
     "propose_gap_closing",
 ]
 

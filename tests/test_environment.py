@@ -50,3 +50,10 @@ def test_environment_installs_planlib_itself_and_pins_python_311():
     conda, pip = _conda_requirements()
     assert pip == ["-e ."]
     assert conda["python"] == "==3.11"
+
+
+def test_readme_states_the_supported_pythons_and_the_conda_route():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    requires = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["requires-python"]
+    assert f'requires-python = "{requires}"' in readme
+    assert "conda env create -f environment.yml" in readme

@@ -403,7 +403,7 @@ def plot_target_distribution(
     ax.axvline(target, color=_DOWN, linewidth=2, label=_("target {amount} (P(reach) {p})").format(
         amount=format_amount(target), p=f"{np.mean(totals >= target):.0%}"))
     if options is not None:
-        for _, row in options.iterrows():
+        for _row_number, row in options.iterrows():
             ax.axvline(row["amount"], color=_CURRENT, linestyle="--", linewidth=1)
             ax.text(row["amount"], counts.max() * 0.95, f" {row['method']}", color=_CURRENT, fontsize=8)
     ax.xaxis.set_major_formatter(_AMOUNT)

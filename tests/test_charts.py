@@ -163,3 +163,17 @@ def test_without_a_cjk_font_the_boxes_are_reported(monkeypatch):
     finally:
         fonts.find_cjk_font.cache_clear()
         fonts._warn_no_font.cache_clear()
+
+
+def test_target_distribution_with_options_in_chinese():
+    from planlib import i18n
+
+    totals = np.random.default_rng(3).normal(1.2e8, 1e7, 500)
+    options = pd.DataFrame({"method": ["growth", "quantile"], "amount": [1.25e8, 1.3e8]})
+    with i18n.language("zh-CN"):
+        fig = charts.plot_target_distribution(totals, target=1.3e8, last_year=1.1e8, options=options)
+    ax = fig.axes[0]
+    assert ax.get_title() == "目标有多大把握？计划年度的预测分布"
+    labels = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert labels[0] == "上年 1.1亿" and labels[1].startswith("目标 1.3亿（达成概率 ")
+    assert not [w for w in _render_warnings(fig) if "missing from font" in w]

@@ -100,3 +100,18 @@ def test_report_section_of_the_params(tmp_path):
         load_plan("params/demo.yaml", overrides={"report.language": "zh"})
     with pytest.raises(ParamsError, match="report.unit"):
         load_plan("params/demo.yaml", overrides={"report.unit": "K"})
+
+
+def test_no_module_that_translates_rebinds_the_underscore():
+    """``for _, row in ...`` inside a function makes ``_`` local there, and ``_("...")`` then fails at run time."""
+    import ast
+
+    offenders = []
+    for path in PACKAGE.rglob("*.py"):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        imports_it = any(isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("planlib.i18n")
+                         and any(alias.name == "_" for alias in node.names) for node in ast.walk(tree))
+        if imports_it:
+            offenders += [f"{path.name}:{node.lineno}" for node in ast.walk(tree)
+                          if isinstance(node, ast.Name) and node.id == "_" and isinstance(node.ctx, ast.Store)]
+    assert offenders == [], f"'_' rebound where it is the translation function: {offenders}"

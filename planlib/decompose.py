@@ -52,7 +52,7 @@ def decompose_targets(inputs: TargetInputs, spec: TargetsSpec) -> dict[str, pd.D
     dict of DataFrame
         ``target_options, annual_target, targets_month, quarter_weights,
         targets_product_line, targets_region, targets_channel, targets_customer_type,
-        targets_rep, rep_fairness, targets_cube, targets_rep_cube, commitments_gap,
+        targets_rep, rep_fairness, targets_cube, targets_rep_cube, commitments_gap, quota_reconciliation (with commitments),
         smart_targets, targets_long``.
     """
     fc, year = inputs.forecast, inputs.plan_year
@@ -123,6 +123,11 @@ def decompose_targets(inputs: TargetInputs, spec: TargetsSpec) -> dict[str, pd.D
         rep_months = targets.allocate_quotas_from_books(region_months, books)
         last = targets.summarize_actuals(inputs.orders, year=base_year, by=schema.REP).set_index(schema.REP)["baseline"]
         reps = targets.summarize_rep_quotas(rep_months, seats, last_year=last)
+        if inputs.commitments is not None:  # bottom-up meets top-down by the params rule, still exact
+            reconciled = targets.reconcile_quotas(reps, inputs.commitments, rule=spec.reconciliation, band=spec.reconciliation_band)
+            tables["quota_reconciliation"] = reconciled
+            rep_months = targets.apply_reconciled_quotas(rep_months, reconciled)
+            reps = targets.summarize_rep_quotas(rep_months, seats, last_year=last)
         tables["targets_rep"] = reps
         tables["rep_fairness"] = targets.assess_rep_fairness(reps, orders=inputs.orders, year=base_year)
         pieces = rep_months.groupby([schema.REP, schema.REGION], as_index=False)["target"].sum()

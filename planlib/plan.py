@@ -245,6 +245,9 @@ class TargetsSpec(_Section):
     )
     probability_band: tuple[float, float] = (0.10, 0.75)
     probability_overrides: dict[str, tuple[float, float]] = Field(default_factory=dict)
+    reconciliation: Literal["accept", "halfway", "escalate"] = "escalate"  # what to do with a commitment outside the band
+    reconciliation_band: float = Field(0.05, ge=0, le=1)  # commitments within this of the quota are accepted
+    new_customer_multiple: float = Field(1.5, gt=0, le=20)  # most new customers a plan may need, x the best recent year
     ramp_months: int = Field(6, ge=0, le=24)
     repurchase_uplift: float = Field(0.0, ge=-0.5, le=1)
     order_value_uplift: float = Field(0.0, ge=-0.5, le=1)

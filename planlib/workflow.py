@@ -354,7 +354,7 @@ def build_targets(run: Run) -> dict[str, pd.DataFrame]:
 TARGET_TABLES = (
     "target_options", "annual_target", "targets_month", "quarter_weights", "targets_product_line", "targets_region",
     "targets_channel", "targets_customer_type", "targets_rep", "rep_fairness", "targets_cube", "targets_rep_cube",
-    "commitments_gap", "smart_targets", "targets_long",
+    "commitments_gap", "quota_reconciliation", "smart_targets", "targets_long",
 )
 register_builder(TARGET_TABLES, build_targets, annual_only=True)
 

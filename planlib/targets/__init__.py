@@ -29,7 +29,7 @@ from planlib.targets.cube import fit_rep_cube, fit_target_cube
 from planlib.targets.customers import plan_customer_targets, summarize_customer_base
 from planlib.targets.months import compare_quarter_weights, split_by_time
 from planlib.targets.quotas import HOUSE, allocate_quotas_from_books, forecast_rep_books, summarize_rep_quotas
-from planlib.targets.reconcile import reconcile_commitments
+from planlib.targets.reconcile import apply_reconciled_quotas, reconcile_commitments, reconcile_quotas
 from planlib.targets.fairness import assess_rep_fairness, measure_quota_spread, summarize_quota_spread
 from planlib.targets.reps import allocate_to_reps, rep_presence_by_month
 from planlib.targets.smart import build_smart_table, estimate_reach_probability
@@ -40,7 +40,7 @@ __all__ = [
     "allocate_quotas_from_books", "forecast_rep_books", "summarize_rep_quotas",
     "allocate_by_role", "balance_split", "allocate_by_stage", "allocate_to_reps", "assess_rep_fairness", "build_smart_table",
     "compare_quarter_weights", "compare_target_options", "estimate_reach_probability", "fit_rep_cube",
-    "fit_target_cube", "plan_customer_targets", "reconcile_commitments", "rep_presence_by_month",
+    "fit_target_cube", "plan_customer_targets", "reconcile_commitments", "reconcile_quotas", "apply_reconciled_quotas", "rep_presence_by_month",
     "set_annual_target", "split_by_time", "summarize_actuals", "summarize_customer_base", "summarize_forecast",
     "summarize_quota_spread", "measure_quota_spread",
 ]

@@ -26,7 +26,7 @@ from planlib.targets._common import (
 from planlib.targets.annual import compare_target_options, set_annual_target
 from planlib.targets.balance import balance_split
 from planlib.targets.cube import fit_rep_cube, fit_target_cube
-from planlib.targets.customers import plan_customer_targets, summarize_customer_base
+from planlib.targets.customers import count_new_customers, plan_customer_targets, summarize_customer_base
 from planlib.targets.months import compare_quarter_weights, split_by_time
 from planlib.targets.quotas import HOUSE, allocate_quotas_from_books, forecast_rep_books, summarize_rep_quotas
 from planlib.targets.reconcile import apply_reconciled_quotas, reconcile_commitments, reconcile_quotas
@@ -40,7 +40,7 @@ __all__ = [
     "allocate_quotas_from_books", "forecast_rep_books", "summarize_rep_quotas",
     "allocate_by_role", "balance_split", "allocate_by_stage", "allocate_to_reps", "assess_rep_fairness", "build_smart_table",
     "compare_quarter_weights", "compare_target_options", "estimate_reach_probability", "fit_rep_cube",
-    "fit_target_cube", "plan_customer_targets", "reconcile_commitments", "reconcile_quotas", "apply_reconciled_quotas", "rep_presence_by_month",
+    "fit_target_cube", "plan_customer_targets", "count_new_customers", "reconcile_commitments", "reconcile_quotas", "apply_reconciled_quotas", "rep_presence_by_month",
     "set_annual_target", "split_by_time", "summarize_actuals", "summarize_customer_base", "summarize_forecast",
     "summarize_quota_spread", "measure_quota_spread",
 ]

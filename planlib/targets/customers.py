@@ -83,6 +83,8 @@ def plan_customer_targets(
     frequency_uplift: float = 0.0,
     order_value_uplift: float = 0.0,
     first_year_value: float | None = None,
+    acquisition: pd.DataFrame | None = None,
+    max_new_multiple: float | None = None,
     unit: int = 1,
 ) -> pd.DataFrame:
     """Split the target into existing and new customers; count the new customers needed.
@@ -105,6 +107,13 @@ def plan_customer_targets(
         Relative uplifts of orders per customer and order value (0.05 = +5 %).
     first_year_value : float, optional
         Revenue per new customer in its first year; default the base year's.
+    acquisition : DataFrame, optional
+        ``year, new_customers`` of the last years (see :func:`count_new_customers`).
+    max_new_multiple : float, optional
+        With ``acquisition``: the most new customers the plan may need, as a multiple of
+        the best recent year. Beyond it the new customers are capped there and the rest
+        of the target moves to existing customers; the notes state the uplift that asks
+        of them and the actions it needs.
     unit : int, default 1
         Rounding unit.
 
@@ -152,6 +161,25 @@ def plan_customer_targets(
     else:
         new_customers, new_planned = 0, 0.0
         note_total = f"existing customers alone exceed the target by {-rest:,.0f}"
+    note_new = f"{new_customers} new customers at {fyv:,.0f} each" if new_customers else ""
+    note_existing = ""
+    best = np.nan
+    if acquisition is not None and max_new_multiple is not None and len(acquisition):
+        require_frame(acquisition, "acquisition", where, ["year", "new_customers"])
+        multiple = require_number(max_new_multiple, "max_new_multiple", where, low=0.0, low_open=True)
+        best = float(pd.to_numeric(acquisition["new_customers"]).max())
+        cap = int(math.floor(multiple * best + 1e-9))
+        if new_customers > cap:
+            needed = new_customers
+            new_customers, new_planned = cap, min(rest, cap * fyv)
+            moved = rest - new_planned
+            existing_revenue += moved
+            rest = new_planned
+            uplift = moved / (existing_revenue - moved) if existing_revenue > moved else np.inf
+            note_new = (f"{needed} new customers would be {needed / best:.1f}x the best recent year ({best:,.0f}); "
+                        f"capped at {cap} ({multiple:g}x): {moved:,.0f} moves to existing customers")
+            note_existing = (f"carries {moved:,.0f} more than their planned run rate (+{uplift:.0%}): needs actions "
+                             f"(repurchase campaigns, cross-selling, price) in the action plan, or a lower target")
     split = round_preserving_total(
         pd.Series([min(existing_revenue, tot), max(rest, 0.0)], index=["existing", "new"]),
         total=tot, unit=unit)
@@ -159,12 +187,11 @@ def plan_customer_targets(
         {"customer_type": "existing", "baseline_customers": pool, "customers": existing_customers,
          "repurchase_rate": rate, "orders_per_customer": opc, "order_value": aov,
          "revenue_per_customer": opc * aov, "planned_revenue": existing_revenue,
-         TARGET: int(split["existing"]), "note": ""},
+         TARGET: int(split["existing"]), "note": note_existing},
         {"customer_type": "new", "baseline_customers": float(b["new_customers"]),
          "customers": float(new_customers), "repurchase_rate": np.nan,
          "orders_per_customer": np.nan, "order_value": np.nan, "revenue_per_customer": fyv,
-         "planned_revenue": new_planned, TARGET: int(split["new"]),
-         "note": f"{new_customers} new customers at {fyv:,.0f} each" if new_customers else ""},
+         "planned_revenue": new_planned, TARGET: int(split["new"]), "note": note_new},
         {"customer_type": "total", "baseline_customers": pool + float(b["new_customers"]),
          "customers": existing_customers + new_customers, "repurchase_rate": np.nan,
          "orders_per_customer": np.nan, "order_value": np.nan, "revenue_per_customer": np.nan,
@@ -173,4 +200,19 @@ def plan_customer_targets(
     ]
     out = pd.DataFrame(rows)
     out[TARGET] = out[TARGET].astype("int64")
+    out["best_recent_new"] = [np.nan, best, np.nan]
     return out
+
+
+def count_new_customers(orders: pd.DataFrame, *, years: list[int]) -> pd.DataFrame:
+    """``year, new_customers``: customers whose first order ever falls in each year.
+
+    The first year of the data is left out (everyone looks new there).
+    """
+    where = "count_new_customers"
+    require_frame(orders, "orders", where, [schema.ORDER_DATE, schema.CUSTOMER_ID])
+    first = pd.to_datetime(orders[schema.ORDER_DATE]).groupby(orders[schema.CUSTOMER_ID].astype(str).to_numpy()).min().dt.year
+    start = int(pd.to_datetime(orders[schema.ORDER_DATE]).dt.year.min())
+    counts = first.value_counts()
+    kept = [y for y in years if y > start]
+    return pd.DataFrame({"year": kept, "new_customers": [int(counts.get(y, 0)) for y in kept]})

@@ -290,6 +290,7 @@ class ActionsSpec(_Section):
         kpi: str = ""
 
         @model_validator(mode="after")
+        awareness: bool = False  # a brand/awareness action: kept in the plan even with no measured revenue effect
         def _window_valid(self) -> "ActionsSpec.Promotion":
             anchor = self.anchor.strip().lower()
             if anchor != "cny":
@@ -318,6 +319,7 @@ class ActionsSpec(_Section):
         kpi: str = ""
 
         @model_validator(mode="after")
+        awareness: bool = False  # a brand/awareness action: kept in the plan even with no expected leads
         def _dates_in_order(self) -> "ActionsSpec.Event":
             if self.start > self.end:
                 raise ValueError(
@@ -343,6 +345,7 @@ class ActionsSpec(_Section):
     proposal_per_visit: float = Field(0.30, gt=0, le=1)
     visits_per_lead: float = Field(1.5, gt=0, le=20)
     max_visits_per_rep_month: int = Field(60, ge=1, le=1000)
+    rep_cost_per_year: float = Field(0.0, ge=0)  # cost of one more rep (salary and on-costs); 0 = not given
     budget: float = Field(0.0, ge=0)
     deal_size: float | None = Field(None, gt=0)
     min_orders_for_deal_size: int = Field(10, ge=1, le=10_000)

@@ -493,6 +493,12 @@ def build_actions(run: Run) -> dict[str, pd.DataFrame]:
     per_visit = float(funnel["target"].sum() / funnel["visits"].sum()) if funnel is not None and funnel["visits"].sum() > 0 else None
     tables["gap_options"] = actions.propose_gap_closing(ledger, revenue_per_visit=per_visit, visits_per_rep_year=12 * spec.max_visits_per_rep_month)
     tables["service_levels"] = actions.plan_service_levels(run.table("abc_customers"), orders, year=plan.review_year, spec=spec)
+    if "capacity" in tables:
+        visits = actions.rebalance_visits(tables["capacity"], tables["service_levels"])
+        tables["visit_plan"] = visits
+        tables["hiring_plan"] = actions.plan_hires(
+            visits, visits_per_rep_month=spec.max_visits_per_rep_month, ramp_months=plan.targets.ramp_months, cost_per_rep_year=spec.rep_cost_per_year
+        )
     budget = actions.allocate_budget(calendar, long, orders, budget=spec.budget, as_of=history_end)
     tables["budget_split"] = budget
     tables["budget_ledger"] = actions.build_budget_ledger(ledger, budget, budget=spec.budget)
@@ -504,7 +510,7 @@ def build_actions(run: Run) -> dict[str, pd.DataFrame]:
 
 
 ACTION_TABLES = (
-    "funnel", "capacity", "action_calendar", "gap_closure", "gap_options", "service_levels", "budget_split", "budget_ledger", "channel_support",
+    "funnel", "capacity", "action_calendar", "gap_closure", "gap_options", "service_levels", "visit_plan", "hiring_plan", "budget_split", "budget_ledger", "channel_support",
     "checkpoints", "review_cadence",
 )
 register_builder(ACTION_TABLES, build_actions, annual_only=True)

@@ -243,10 +243,12 @@ def test_summarize_capacity():
 @pytest.mark.parametrize("year, day", [(2025, "2025-01-29"), (2026, "2026-02-17"), (2027, "2027-02-06")])
 def test_cny_date_per_year(year, day):
     assert A.lookup_cny_date(year) == pd.Timestamp(day)
-    spec = ActionsSpec(promotions=[{"name": "CNY", "anchor": "cny", "start_offset": -3, "end_offset": 2}])
+    spec = ActionsSpec(promotions=[{"name": "CNY", "anchor": "cny", "start_offset": -3, "end_offset": 2,
+                                    "awareness": True}])
     orders = frame([line(f"{year - 1}-03-01", "o1", "c1", 100)])
     calendar = A.build_action_calendar(orders, plan_year=year, baseline=1_000, spec=spec)
     row = calendar.iloc[0]
+    assert row["purpose"] == "awareness"
     assert row["start"] == pd.Timestamp(day) - pd.Timedelta(days=3)
     assert row["end"] == pd.Timestamp(day) + pd.Timedelta(days=2)
     assert row["expected_revenue"] == 0 and "no history year" in row["effect_rule"]
@@ -292,7 +294,11 @@ def test_promotion_without_uplift_counts_nothing():
     promos = [ActionsSpec.Promotion(name="flop", anchor="06-18")]
     calendar = A.build_action_calendar(daily_orders(spikes), plan_year=2025, baseline=1e6,
                                        spec=ActionsSpec(promotions=promos))
-    assert calendar["expected_revenue"].iat[0] == 0 and "no uplift measured" in calendar["effect_rule"].iat[0]
+    # a promotion expected to bring nothing is left out of the calendar, and the reason is kept
+    assert calendar.empty and "no uplift measured" in calendar.attrs["dropped"][0]
+    kept = A.build_action_calendar(daily_orders(spikes), plan_year=2025, baseline=1e6,
+                                   spec=ActionsSpec(promotions=[promos[0].model_copy(update={"awareness": True})]))
+    assert kept["expected_revenue"].iat[0] == 0 and "no uplift measured" in kept["effect_rule"].iat[0]
 
 
 def test_promotion_on_a_channel_measures_that_channel():
@@ -366,8 +372,9 @@ def test_events_valued_through_the_funnel():
 
 
 def test_calendar_budget_cannot_exceed_the_budget():
-    spec = ActionsSpec(promotions=[{"name": "p", "anchor": "06-18", "budget_share": 0.5}], budget=1_000,
-                       events=[{"name": "Expo", "start": "2025-04-10", "end": "2025-04-12", "budget": 600}])
+    spec = ActionsSpec(promotions=[{"name": "p", "anchor": "06-18", "budget_share": 0.5, "awareness": True}],
+                       budget=1_000, events=[{"name": "Expo", "start": "2025-04-10", "end": "2025-04-12", "budget": 600,
+                                              "leads": 5}])
     with pytest.raises(ParamsError, match="the actions cost 1,100 but actions.budget is 1,000"):
         A.build_action_calendar(customer_orders(), plan_year=2025, baseline=1e6, spec=spec)
 
@@ -375,15 +382,18 @@ def test_calendar_budget_cannot_exceed_the_budget():
 def test_calendar_has_every_field_and_does_not_mutate_orders():
     orders = daily_orders({"06-18": 300.0})
     before = orders.copy()
+    promotions = [p.model_copy(update={"awareness": True}) for p in ActionsSpec().promotions]
     calendar = A.build_action_calendar(orders, plan_year=2025, baseline=1e6, new_customers_needed=4,
-                                       spec=ActionsSpec(budget=100_000))
+                                       spec=ActionsSpec(budget=100_000, promotions=promotions))
     pd.testing.assert_frame_equal(orders, before)
+    # every customer bought before: no first-year value to measure, so the four drives are left out
+    assert [d.split(":")[0] for d in calendar.attrs["dropped"]] == [f"New-customer drive Q{q}" for q in (1, 2, 3, 4)]
     assert list(calendar.columns) == ["action_type", "action", "owner", "start", "end", "milestones", "budget",
-                                      "expected_revenue", "kpi", "effect_rule", "in_baseline"]
+                                      "expected_revenue", "kpi", "effect_rule", "in_baseline", "purpose"]
     assert calendar["start"].is_monotonic_increasing
     assert (calendar["start"] <= calendar["end"]).all()
     assert calendar[["action", "owner", "milestones", "kpi", "effect_rule"]].ne("").all().all()
-    assert calendar["budget"].sum() == round(100_000 * (0.45 + 0.15))  # promotions + drives (no launches)
+    assert calendar["budget"].sum() == round(100_000 * 0.45)  # the promotions (the drives' share stays in the pool)
 
 
 # =========================================================================== customers and channels

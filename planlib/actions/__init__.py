@@ -136,8 +136,10 @@ _FUNNEL_COLUMNS = [
 ]
 _CALENDAR_COLUMNS = [
     "action_type", "action", "owner", "start", "end", "milestones", "budget",
-    "expected_revenue", "kpi", "effect_rule", "in_baseline",
+    "expected_revenue", "kpi", "effect_rule", "in_baseline", "purpose",
 ]
+_PUSH_DAYS = 90  # a launch or strategic push runs 90 days
+_MIN_WINDOW_DAYS = 30  # a launch with fewer days left in the plan year waits for next year's calendar
 
 
 # =========================================================================== helpers
@@ -798,6 +800,7 @@ def build_action_calendar(
     budget_total = float(spec.budget)
     rows: list[dict[str, Any]] = []
     shares: list[float] = []  # budget shares of the share-funded rows, in row order (NaN for events)
+    dropped: list[str] = []  # actions left out of the calendar, with the reason
 
     # Promotions.
     measured = measure_promotion_uplift(history, spec.promotions, plan_year=plan_year,
@@ -829,7 +832,8 @@ def build_action_calendar(
                      "milestones": _milestones("promotion", start, end),
                      "expected_revenue": effect,
                      "kpi": promo.kpi or "revenue in the window vs its neighbouring weeks",
-                     "effect_rule": rule, "in_baseline": not m.empty})
+                     "effect_rule": rule, "in_baseline": not m.empty,
+                     "purpose": "awareness" if promo.awareness else "revenue"})
         shares.append(promo.budget_share)
 
     # Strategic product lines.
@@ -852,19 +856,26 @@ def build_action_calendar(
             launch = pd.Timestamp(r.launch)
             if pd.isna(launch) or launch > year_end:
                 continue
+            purpose = "revenue"
             if launch >= year_start:
                 start = launch
+                if (year_end - launch).days + 1 < _MIN_WINDOW_DAYS:
+                    dropped.append(f"Launch {r.line}: launch on {launch:%Y-%m-%d} leaves {(year_end - launch).days + 1} "
+                                   f"day(s) in {plan_year}; its push belongs in next year's calendar")
+                    continue
                 left = ((year_end - launch).days + 1) / ((year_end - year_start).days + 1)
                 if first_year:
                     effect = float(np.mean(first_year)) * left
                     rule = (f"mean first-12-month revenue of earlier launches ({', '.join(analogues['line'])}): "
                             f"{np.mean(first_year):,.0f} x {left:.0%} of the year left after launch")
                 else:
-                    effect, rule = 0.0, "no earlier launch in the history to learn from: no effect counted"
+                    effect, purpose = 0.0, "awareness"
+                    rule = "no earlier launch in the history to learn from: an awareness action, no revenue counted"
                 in_base, name = False, f"Launch {r.line}"
             else:
                 day = min(launch.day, 28) if launch.month == 2 else launch.day
-                start = pd.Timestamp(plan_year, launch.month, day)
+                # the push runs its full 90 days inside the year: a late anniversary starts it earlier
+                start = min(pd.Timestamp(plan_year, launch.month, day), year_end - pd.Timedelta(days=_PUSH_DAYS - 1))
                 if has_lines:
                     last = _line_revenue(history, r.line, *_last_year(cutoff))
                     prev = _line_revenue(history, r.line, *_last_year(cutoff - pd.DateOffset(years=1)))
@@ -874,11 +885,11 @@ def build_action_calendar(
                 else:
                     effect, rule = 0.0, "orders have no product_line column: no effect counted"
                 in_base, name = True, f"Strategic push {r.line} (launch anniversary)"
-            end = min(start + pd.Timedelta(days=89), year_end)
+            end = min(start + pd.Timedelta(days=_PUSH_DAYS - 1), year_end)
             launch_rows.append({"action_type": "launch", "action": name, "owner": f"product manager {r.line}",
                                 "start": start, "end": end, "milestones": _milestones("launch", start, end),
                                 "expected_revenue": effect, "kpi": f"{r.line} revenue and active customers",
-                                "effect_rule": rule, "in_baseline": in_base})
+                                "effect_rule": rule, "in_baseline": in_base, "purpose": purpose})
         if launch_rows:
             each = spec.launch_budget_share / len(launch_rows)
             rows.extend(launch_rows)
@@ -904,7 +915,7 @@ def build_action_calendar(
                          "owner": "regional managers (all reps) with inside sales", "start": start, "end": end,
                          "milestones": _milestones("new_customers", start, end, f"{n} customers"),
                          "expected_revenue": effect, "kpi": f"{n} new customers (first order in Q{q + 1})",
-                         "effect_rule": rule, "in_baseline": False})
+                         "effect_rule": rule, "in_baseline": False, "purpose": "revenue"})
             shares.append(spec.new_customer_budget_share / 4)
 
     # Trade shows and content campaigns.
@@ -927,11 +938,22 @@ def build_action_calendar(
                          "effect_rule": (f"{event.leads} leads x {spec.visits_per_lead:g} visits per lead x "
                                          f"{spec.proposal_per_visit:.0%} proposals per visit x {spec.win_rate:.0%} "
                                          f"win rate x {size_text} {size:,.0f}"),
-                         "in_baseline": False})
+                         "in_baseline": False, "purpose": "awareness" if event.awareness else "revenue"})
             shares.append(np.nan)
 
+    # An action expected to bring nothing is left out (its budget stays in the pool), unless it is for awareness.
+    fits = [not (row["purpose"] == "revenue" and not float(row["expected_revenue"]) > 0) for row in rows]
+    dropped += [f"{row['action']}: no expected revenue ({row['effect_rule']})"
+                + ("; mark it awareness in params to keep it" if row["action_type"] in ("promotion", "event") else "")
+                for row, ok in zip(rows, fits) if not ok]
+    kept_events = [e for e, ok in zip(events, [ok for row, ok in zip(rows, fits) if row["action_type"] == "event"]) if ok]
+    rows = [row for row, ok in zip(rows, fits) if ok]
+    shares = [sh for sh, ok in zip(shares, fits) if ok]
+    events = kept_events
     if not rows:
-        return pd.DataFrame({c: pd.Series(dtype=object) for c in _CALENDAR_COLUMNS})
+        empty = pd.DataFrame({c: pd.Series(dtype=object) for c in _CALENDAR_COLUMNS})
+        empty.attrs["dropped"] = dropped
+        return empty
     share_arr = np.asarray(shares, dtype=float)
     funded = ~np.isnan(share_arr)
     budgets = np.zeros(len(rows), dtype=np.int64)
@@ -948,8 +970,9 @@ def build_action_calendar(
     out["expected_revenue"] = np.round(out["expected_revenue"].astype(float), 0)
     out["start"], out["end"] = pd.to_datetime(out["start"]), pd.to_datetime(out["end"])
     out["in_baseline"] = out["in_baseline"].astype(bool)
-    out = out.sort_values(["start", "action"], kind="mergesort").reset_index(drop=True)
-    return out[_CALENDAR_COLUMNS]
+    out = out.sort_values(["start", "action"], kind="mergesort").reset_index(drop=True)[_CALENDAR_COLUMNS]
+    out.attrs["dropped"] = dropped
+    return out
 
 
 # =========================================================================== 3. customers and channels

@@ -111,6 +111,7 @@ PLAN_SHEETS: dict[str, tuple[str, str]] = {
     "visit_plan": (N_("Visit plan"), N_("visits rebalanced within region and across months, service visits in the same capacity")),
     "hiring_plan": (N_("Hiring plan"), N_("hires only where capacity is short after rebalancing: how many, by when, cost")),
     "action_calendar": (N_("Action calendar"), N_("actions with owner, dates, milestones, budget, expected effect, KPI")),
+    "actions_dropped": (N_("Actions left out"), N_("actions with no expected revenue or no window that matters, and why")),
     "gap_closure": (N_("Gap ledger"), N_("target, baseline, each action's incremental effect and the remaining gap")),
     "gap_options": (N_("Closing the gap"), N_("what would close a remaining gap: budget, capacity or a lower target")),
     "service_levels": (N_("ABC service levels"), N_("visit frequency, ownership, repurchase and cross-sell targets per class")),

@@ -487,6 +487,7 @@ def build_actions(run: Run) -> dict[str, pd.DataFrame]:
         product_lines=run.table("product_lines"), spec=spec, as_of=history_end,
     )
     tables["action_calendar"] = calendar
+    tables["actions_dropped"] = pd.DataFrame({"action_dropped": pd.Series(calendar.attrs.get("dropped", []), dtype=object)})
     ledger = actions.build_gap_ledger(calendar, target=target, baseline=baseline)
     tables["gap_closure"] = ledger
     funnel = tables.get("funnel")
@@ -510,7 +511,7 @@ def build_actions(run: Run) -> dict[str, pd.DataFrame]:
 
 
 ACTION_TABLES = (
-    "funnel", "capacity", "action_calendar", "gap_closure", "gap_options", "service_levels", "visit_plan", "hiring_plan", "budget_split", "budget_ledger", "channel_support",
+    "funnel", "capacity", "action_calendar", "actions_dropped", "gap_closure", "gap_options", "service_levels", "visit_plan", "hiring_plan", "budget_split", "budget_ledger", "channel_support",
     "checkpoints", "review_cadence",
 )
 register_builder(ACTION_TABLES, build_actions, annual_only=True)

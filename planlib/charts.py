@@ -32,7 +32,8 @@ def format_amount(value: float, _pos: int | None = None) -> str:
     for bound, suffix in units:
         if size >= bound:
             scaled = value / bound
-            text = f"{scaled:.1f}".rstrip("0").rstrip(".") if abs(scaled) < 100 else f"{scaled:,.0f}"
+            digits = 2 if suffix == "亿" else 1  # 1.27亿: a tenth of 亿 is too coarse to tell two years apart
+            text = f"{scaled:.{digits}f}".rstrip("0").rstrip(".") if abs(scaled) < 100 else f"{scaled:,.0f}"
             return f"{text}{suffix}"
     return f"{value:,.0f}"
 

@@ -139,7 +139,7 @@ def test_chinese_labels_render_without_missing_glyphs():
     with i18n.language("zh-CN"):
         chinese = charts.plot_mix(table)
         assert chinese.axes[0].get_title() == "按区域的收入结构" and chinese.axes[0].get_xlabel() == "收入占比"
-        assert charts.format_amount(123_000_000) == "1.2亿" and charts.format_amount(56_000) == "5.6万"
+        assert charts.format_amount(123_400_000) == "1.23亿" and charts.format_amount(56_000) == "5.6万"
     assert not [w for w in _render_warnings(chinese) if "missing from font" in w]
     assert fonts.find_cjk_font() in fonts.SYSTEM_CJK_FAMILIES
 

@@ -21,12 +21,18 @@ def main() -> None:
 
 @main.command()
 @click.argument("params_path", type=click.Path(dir_okay=False))
-def validate(params_path: str) -> None:
-    """Check a params file without running anything."""
+@click.option("--params-only", is_flag=True, help="Check the params file alone, without reading the data files it names.")
+def validate(params_path: str, params_only: bool) -> None:
+    """Check a params file and the inputs it names (headers and dates only) without running the plan."""
+    from planlib import paths
     from planlib.plan import load_plan
+    from planlib.preflight import check_inputs
 
     with _one_line_errors():
         plan = load_plan(params_path)
+        checked = [] if params_only else check_inputs(plan, paths.find_project_root())
+    for line in checked:
+        click.echo(f"  {line}")
     click.echo(f"{params_path}: valid (plan '{plan.plan}', plan year {plan.plan_year}, data to {plan.history_end})")
 
 

@@ -10,6 +10,7 @@ import datetime as dt
 import hashlib
 import json
 import os
+import zipfile
 from pathlib import Path
 from typing import Any
 
@@ -34,22 +35,108 @@ def read_table(
     CSV text columns are read as strings so that nothing is guessed before the
     loader's checks; ``encoding="auto"`` tries UTF-8 (with or without BOM), then GBK.
     """
+    return _read(path, kind=kind, encoding=encoding, sheet=sheet, label=label)
+
+
+def read_header(
+    path: Path,
+    *,
+    kind: str | None = None,
+    encoding: str = "auto",
+    sheet: str | int | None = None,
+    label: str | None = None,
+) -> list[str]:
+    """The column names of a CSV, Excel or Parquet file, read without its rows (cheap)."""
+    return [str(c) for c in _read(path, kind=kind, encoding=encoding, sheet=sheet, label=label, nrows=0).columns]
+
+
+def read_column(
+    path: Path,
+    column: str,
+    *,
+    kind: str | None = None,
+    encoding: str = "auto",
+    sheet: str | int | None = None,
+    label: str | None = None,
+) -> pd.Series:
+    """One column of a CSV, Excel or Parquet file (e.g. the dates, to check the period it covers)."""
+    frame = _read(path, kind=kind, encoding=encoding, sheet=sheet, label=label, usecols=[column])
+    return frame[column]
+
+
+def _read(
+    path: Path,
+    *,
+    kind: str | None,
+    encoding: str,
+    sheet: str | int | None,
+    label: str | None,
+    nrows: int | None = None,
+    usecols: list[str] | None = None,
+) -> pd.DataFrame:
+    """The one reader behind ``read_table``, ``read_header`` and ``read_column``: every failure a DataError naming the file."""
     label = label or str(path)
     if not path.is_file():
-        raise DataError("file not found", path=label)
+        raise DataError("file not found" if not path.exists() else "is not a file", path=label)
     kind = kind or _kind_from_suffix(path)
+    _check_magic(path, kind, label)
     try:
         if kind == "csv":
-            return _read_csv(path, encoding=encoding, label=label)
+            return _read_csv(path, encoding=encoding, label=label, nrows=nrows, usecols=usecols)
         if kind == "excel":
-            return pd.read_excel(path, sheet_name=0 if sheet is None else sheet, engine="openpyxl")
+            return pd.read_excel(
+                path, sheet_name=0 if sheet is None else sheet, engine="openpyxl", nrows=nrows, usecols=usecols
+            )
         if kind == "parquet":
-            return pd.read_parquet(path)
+            if nrows == 0:
+                import pyarrow.parquet as pq
+
+                return pq.read_schema(path).empty_table().to_pandas()
+            return pd.read_parquet(path, columns=usecols)
     except DataError:
         raise
-    except (ValueError, OSError, KeyError) as err:
-        raise DataError(f"cannot read as {kind}: {err}", path=label) from None
+    except (ValueError, OSError, KeyError, IndexError, EOFError, zipfile.BadZipFile) as err:
+        detail = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
+        raise DataError(f"cannot read as {kind}: {detail}", path=label) from None
+    except Exception as err:  # a reader library's own error class (openpyxl, pyarrow)
+        if type(err).__module__.split(".")[0] not in _READER_LIBRARIES:
+            raise
+        detail = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
+        raise DataError(f"cannot read as {kind}: {detail}", path=label) from None
     raise DataError(f"unknown file type '{path.suffix}' (expected .csv, .xlsx or .parquet)", path=label)
+
+
+# the first bytes of each binary format: a CSV renamed .xlsx is told apart from a damaged workbook
+_MAGIC = {"excel": (b"PK\x03\x04",), "parquet": (b"PAR1",)}
+_READER_LIBRARIES = {"openpyxl", "pyarrow", "zipfile", "xml", "lxml"}
+
+
+def _check_magic(path: Path, kind: str, label: str) -> None:
+    """DataError when a binary file does not start like its format (e.g. CSV text named .xlsx)."""
+    if kind not in _MAGIC:
+        return
+    with path.open("rb") as handle:
+        head = handle.read(8)
+    if any(head.startswith(m) for m in _MAGIC[kind]):
+        return
+    if not head:
+        raise DataError("the file is empty", path=label)
+    if kind == "excel" and head.startswith(b"\xd0\xcf\x11\xe0"):
+        raise DataError("is an old Excel 97-2003 workbook (.xls); save it as .xlsx", path=label)
+    looks = "text (CSV?)" if _looks_like_text(head) else "another format"
+    expected = "an Excel .xlsx workbook" if kind == "excel" else "a Parquet file"
+    raise DataError(f"is not {expected}: its content looks like {looks}; rename it or set the source type", path=label)
+
+
+def _looks_like_text(head: bytes) -> bool:
+    try:
+        head.decode("utf-8")
+    except UnicodeDecodeError:
+        try:
+            head.decode("gbk")
+        except UnicodeDecodeError:
+            return False
+    return b"\x00" not in head
 
 
 def _kind_from_suffix(path: Path) -> str:
@@ -63,14 +150,18 @@ def _kind_from_suffix(path: Path) -> str:
     return suffixes[-1].lstrip(".") if suffixes else "unknown"
 
 
-def _read_csv(path: Path, *, encoding: str, label: str) -> pd.DataFrame:
+def _read_csv(
+    path: Path, *, encoding: str, label: str, nrows: int | None = None, usecols: list[str] | None = None
+) -> pd.DataFrame:
     if path.stat().st_size == 0:
         raise DataError("the file is empty", path=label)
     encodings = ENCODINGS_TRIED if encoding == "auto" else (encoding,)
     last_error: Exception | None = None
     for enc in encodings:
         try:
-            return pd.read_csv(path, encoding=enc, dtype=str, keep_default_na=False, na_values=[""])
+            return pd.read_csv(
+                path, encoding=enc, dtype=str, keep_default_na=False, na_values=[""], nrows=nrows, usecols=usecols
+            )
         except UnicodeDecodeError as err:
             last_error = err
         except pd.errors.EmptyDataError:
@@ -91,13 +182,23 @@ def read_sql(url: str, query: str, *, password_env: str | None = None, label: st
     import sqlalchemy
 
     engine_url = sql_url_with_password(url, password_env)
-    engine = sqlalchemy.create_engine(engine_url)
+    try:
+        engine = sqlalchemy.create_engine(engine_url)
+    except (sqlalchemy.exc.SQLAlchemyError, ImportError, ValueError, TypeError) as err:
+        # the message may quote the URL: name the driver problem only, never the URL
+        raise DataError(
+            f"data.url: cannot open a connection of type '{engine_url.drivername}' "
+            f"({type(err).__name__}; is its database driver installed?)",
+            path=label,
+        ) from None
     try:
         with engine.connect() as conn:
             return pd.read_sql_query(sqlalchemy.text(query), conn)
     except (sqlalchemy.exc.SQLAlchemyError, pd.errors.DatabaseError) as err:
         cause = getattr(err, "orig", None) or err.__cause__ or err
-        message = str(cause).splitlines()[0]
+        message = str(cause).splitlines()[0] if str(cause).strip() else type(cause).__name__
+        if engine_url.password:  # a driver may echo what it was given: never pass the secret on
+            message = message.replace(str(engine_url.password), "***")
         raise DataError(f"the SQL query failed: {message}", path=label) from None
     finally:
         engine.dispose()
@@ -107,7 +208,11 @@ def sql_url_with_password(url: str, password_env: str | None) -> Any:
     """The SQLAlchemy URL with the password taken from ``$password_env`` (if named)."""
     import sqlalchemy
 
-    parsed = sqlalchemy.engine.make_url(url)
+    try:
+        parsed = sqlalchemy.engine.make_url(url)
+    except (sqlalchemy.exc.ArgumentError, ValueError):
+        # SQLAlchemy's message quotes the whole URL: say what is wrong without it
+        raise DataError("data.url is not a database URL (expected dialect://user@host/database)", path="sql") from None
     if password_env:
         password = os.environ.get(password_env)
         if password is None:
@@ -173,6 +278,11 @@ def write_json(data: Any, target: Path) -> Path:
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_text(json.dumps(data, indent=2, sort_keys=True, default=str) + "\n", encoding="utf-8")
     return target
+
+
+def hash_text(text: str) -> str:
+    """SHA-256 of a text's UTF-8 bytes (e.g. a SQL query, recorded without its result)."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def hash_file(path: Path, *, chunk: int = 1 << 20) -> str:

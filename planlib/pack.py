@@ -12,15 +12,15 @@ import os
 import platform
 import shutil
 import time
-import uuid
 from importlib import metadata
 from pathlib import Path
 from typing import Callable
 
 import pandas as pd
 
-from planlib import io, paths
+from planlib import io, lifeline, paths, preflight, publish
 from planlib.errors import PackError
+from planlib.secrets import redact_url
 from planlib.plan import Plan, load_plan
 from planlib.report import render_html, write_plan_workbook
 from planlib.workflow import resolve_period
@@ -83,6 +83,18 @@ def run_pack(
     plan = load_plan(params_file)
     period, cutoff = resolve_period(plan, period=period, as_of=as_of)
     final = paths.pack_dir(project, plan.plan, period)
+    lock_file = paths.reports_dir(project) / ".locks" / f"{plan.plan}-{period}.lock"
+    with publish.pack_lock(lock_file, label=_rel(final, project)):
+        for line in publish.recover(final):
+            echo(line)
+        return _run_locked(plan, project, params_file, final, period=period, cutoff=cutoff, force=force, echo=echo)
+
+
+def _run_locked(
+    plan: Plan, project: Path, params_file: Path, final: Path, *, period: str, cutoff: dt.date, force: bool,
+    echo: Callable[[str], None],
+) -> Path:
+    """The body of ``run_pack``, run while holding the lock of this plan and period."""
     if final.exists() and not force:
         raise PackError(f"{_rel(final, project)} exists already; use --force to replace it")
     kind = "quarterly" if "-Q" in period else "annual"
@@ -95,8 +107,10 @@ def run_pack(
     notebooks = list_notebooks(project, kind=kind)
     if not notebooks:
         raise PackError(f"no notebooks to run in {_rel(paths.notebooks_dir(project), project)}")
+    preflight.check_inputs(plan, project)  # a missing file or column stops here, not notebooks later
 
-    staging = final.parent / f".staging-{period}-{uuid.uuid4().hex[:8]}"
+    token = publish.new_token()
+    staging = publish.staging_dir(final, token)
     staging.mkdir(parents=True)
     timings: dict[str, float | str] = {}
     started = time.time()
@@ -112,7 +126,9 @@ def run_pack(
             seconds = _execute(notebook, staging, project=project, params_file=params_file, period=period, as_of=cutoff, plan=plan)
             timings[notebook.name] = round(seconds, 2)
             echo(f"[{i}/{len(notebooks)}] {notebook.name} done in {seconds:.1f} s")
-        write_plan_workbook(staging, staging / f"{plan.plan}_{period}_plan.xlsx")
+        workbook = write_plan_workbook(staging, staging / f"{plan.plan}_{period}_plan.xlsx")
+        if workbook is not None:
+            _chmod_like_other_files(workbook)
         html = staging / "html"
         html.mkdir()
         for notebook in ran:
@@ -121,9 +137,10 @@ def run_pack(
         if kind == "quarterly":
             manifest["tracks"] = _tracked_plan(project, plan)
         io.write_json(manifest, staging / MANIFEST)
-        _publish(staging, final)
+        publish.publish(staging, final, token=token)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
+        publish.recover(final)  # a swap cut by an error rolls back to the previous pack
         raise
     # a failure kept from an earlier run is stale once the pack is whole
     stale = paths.reports_dir(project) / plan.plan / "failed" / period
@@ -157,8 +174,9 @@ def _execute(notebook: Path, staging: Path, *, project: Path, params_file: Path,
             cwd=str(project),
             progress_bar=False,
             log_output=False,
-            # the kernel's start-up chatter (TCP transport notice) is not the user's business
-            extra_arguments=["--IPKernelApp.log_level=ERROR"],
+            # the kernel's start-up chatter (TCP transport notice) is not the user's business;
+            # the kernel and the workers it forks die with this process (planlib.lifeline)
+            extra_arguments=["--IPKernelApp.log_level=ERROR", *lifeline.kernel_arguments()],
         )
     except PapermillExecutionError as err:
         kept = _keep_failed(output, project, plan.plan, period)
@@ -186,15 +204,11 @@ def _keep_failed(output: Path, project: Path, plan_name: str, period: str) -> Pa
     return target
 
 
-def _publish(staging: Path, final: Path) -> None:
-    """Swap the staging folder into place (renames only, so a pack is never half there)."""
-    old = None
-    if final.exists():
-        old = final.parent / f".replaced-{final.name}-{uuid.uuid4().hex[:8]}"
-        os.rename(final, old)
-    os.rename(staging, final)
-    if old is not None:
-        shutil.rmtree(old, ignore_errors=True)
+def _chmod_like_other_files(path: Path) -> None:
+    """Give a file written through a private temporary file (mode 0600) the usual mode (0644 under umask 022)."""
+    umask = os.umask(0)
+    os.umask(umask)
+    os.chmod(path, 0o666 & ~umask)
 
 
 def _manifest(plan: Plan, params_file: Path, project: Path, *, period: str, as_of: dt.date, timings: dict[str, float | str], seconds: float) -> dict:
@@ -206,6 +220,11 @@ def _manifest(plan: Plan, params_file: Path, project: Path, *, period: str, as_o
             inputs[path] = io.hash_file(file) if file.is_file() else "missing"
     if plan.data.source == "demo":
         inputs["demo company"] = f"planlib.demo, n_lines={plan.data.demo.n_lines}, seed={plan.data.demo.seed}"
+    if plan.data.url:
+        inputs["data.query"] = f"{redact_url(plan.data.url)}: sha256 of the query {io.hash_text(plan.data.query or '')}"
+    params = plan.to_dict()
+    if params.get("data", {}).get("url"):
+        params["data"]["url"] = redact_url(params["data"]["url"])  # no user name or password in any file
     versions = {}
     for name in _PACKAGES:
         try:
@@ -220,7 +239,7 @@ def _manifest(plan: Plan, params_file: Path, project: Path, *, period: str, as_o
         "status": "complete",
         "created": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
         "inputs": inputs,
-        "params": plan.to_dict(),
+        "params": params,
         "packages": versions,
         "timings_seconds": {**timings, "total": round(seconds, 2)},
     }
@@ -263,7 +282,8 @@ def run_year(
     plan = load_plan(paths.resolve(params_path, project))
     packs = [run_pack(params_path, force=force, root=project, echo=echo)]
     quarters = [f"{plan.plan_year}-Q{q}" for q in range(1, 5)]
-    with ProcessPoolExecutor(max_workers=workers) as pool:
+    # a worker runs a pack (and its kernels): it dies with this process, never runs on alone
+    with ProcessPoolExecutor(max_workers=workers, initializer=lifeline.die_with_parent) as pool:
         futures = [pool.submit(run_pack, params_path, period=q, force=force, root=project) for q in quarters]
         for quarter, future in zip(quarters, futures):
             packs.append(future.result())

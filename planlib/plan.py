@@ -165,6 +165,8 @@ class DataSpec(_Section):
             raise ValueError("data.url and data.query are required when data.source is 'sql'")
         if self.url:
             check_sql_url(self.url)
+            if self.password_env and self.url.split(":", 1)[0].split("+", 1)[0] == "sqlite":
+                raise ValueError("data.password_env is set, but a SQLite database takes no password; remove it")
         return self
 
 
@@ -288,9 +290,9 @@ class ActionsSpec(_Section):
         owner: str | None = None
         budget_share: float = Field(0.0, ge=0, le=1)
         kpi: str = ""
+        awareness: bool = False  # a brand/awareness action: kept in the plan even with no measured revenue effect
 
         @model_validator(mode="after")
-        awareness: bool = False  # a brand/awareness action: kept in the plan even with no measured revenue effect
         def _window_valid(self) -> "ActionsSpec.Promotion":
             anchor = self.anchor.strip().lower()
             if anchor != "cny":
@@ -317,9 +319,9 @@ class ActionsSpec(_Section):
         budget: float = Field(0.0, ge=0)
         leads: int = Field(0, ge=0)
         kpi: str = ""
+        awareness: bool = False  # a brand/awareness action: kept in the plan even with no expected leads
 
         @model_validator(mode="after")
-        awareness: bool = False  # a brand/awareness action: kept in the plan even with no expected leads
         def _dates_in_order(self) -> "ActionsSpec.Event":
             if self.start > self.end:
                 raise ValueError(

@@ -145,6 +145,7 @@ def decompose_targets(inputs: TargetInputs, spec: TargetsSpec) -> dict[str, pd.D
         reps=tables.get("targets_rep"),
         customers=tables["targets_customer_type"],
         year_total_paths=inputs.year_total_paths,
+        segment_paths=inputs.year_paths,
         orders=inputs.orders,
     )
     tables["targets_long"] = build_targets_long(tables)
@@ -254,20 +255,25 @@ def summarize_annual_target(annual: pd.DataFrame, *, currency: str = "") -> str:
 
 
 def summarize_split(table: pd.DataFrame, dimension: str) -> str:
-    """One line on a split: the largest part, and the fastest and slowest implied growth."""
+    """One line on a split: the largest part, the growth asked, how likely the parts are, and every exception."""
     ordered = table.sort_values("target", ascending=False)
     top = ordered.iloc[0]
-    # rank growths as printed (to 1e-6), ties by name: figures that differ only in the BLAS
-    # kernel's last digits must not change which unit the sentence names
-    growth = (table.dropna(subset=["implied_growth"])
-              .assign(_rank=lambda t: t["implied_growth"].astype(float).round(6))
-              .sort_values(["_rank", dimension], kind="stable"))
     label = dimension.replace("_", " ")
     text = f"{len(table)} {label}s; largest {top[dimension]} with {top['target']:,.0f} ({top['share']:.0%})"
+    growth_column = "growth" if "growth" in table.columns else "implied_growth"
+    growth = table.dropna(subset=[growth_column]).sort_values(growth_column)
     if len(growth) > 1:
         hi, lo = growth.iloc[-1], growth.iloc[0]
-        text += f"; highest growth asked of {hi[dimension]} ({hi['implied_growth']:+.1%} on its baseline), lowest {lo[dimension]} ({lo['implied_growth']:+.1%})"
-    return text + f"; parts add up to {table['target'].sum():,.0f}."
+        against = "last year" if growth_column == "growth" else "its baseline"
+        text += f"; highest growth asked of {hi[dimension]} ({hi[growth_column]:+.1%} on {against}), lowest {lo[dimension]} ({lo[growth_column]:+.1%})"
+    if "probability" in table.columns:
+        p = table["probability"]
+        text += f"; each reached with {p.min():.0%} to {p.max():.0%} probability"
+    text += f"; parts add up to {table['target'].sum():,.0f}."
+    notes = table.loc[table["note"].fillna("").astype(str) != ""] if "note" in table.columns else table.iloc[:0]
+    for _, row in notes.iterrows():
+        text += f"\n  {row[dimension]}: {row['note']}."
+    return text
 
 
 def summarize_customer_plan(table: pd.DataFrame) -> str:
@@ -283,20 +289,33 @@ def summarize_customer_plan(table: pd.DataFrame) -> str:
 
 
 def summarize_rep_targets(reps: pd.DataFrame, fairness: pd.DataFrame) -> str:
-    """One line on the rep split: how many reps carry a quota, the spread, the outliers."""
-    carrying = reps.loc[reps["target"] > 0]
-    flagged = fairness.loc[fairness["outlier"].astype(bool), "rep"].tolist()
+    """One line on the rep quotas: how many reps carry one, against their books, the house line, the outliers."""
+    people = reps.loc[~reps["status"].isin(["house", "vacant"])]
+    carrying = people.loc[people["target"] > 0]
     text = (
         f"{len(carrying)} reps carry a quota (median {carrying['target'].median():,.0f}, "
         f"from {carrying['target'].min():,.0f} to {carrying['target'].max():,.0f}); "
-        f"{int((reps['target'] == 0).sum())} get none (left or not yet present)"
+        f"{int((people['target'] == 0).sum())} get none (left or not yet present)"
     )
-    return text + (f"; flagged for review: {', '.join(flagged)}." if flagged else "; no quota stands out.")
+    if "quota_to_book" in carrying.columns and carrying["quota_to_book"].notna().any():
+        ratio = carrying["quota_to_book"].dropna()
+        text += f"; quotas are {ratio.min():.2f} to {ratio.max():.2f} times each rep's own book forecast"
+    for status, label in (("house", "house sales (no rep)"), ("vacant", "vacant seats")):
+        line = reps.loc[reps["status"] == status, "target"]
+        if line.sum() > 0:
+            text += f"; {label}: {line.sum():,.0f}"
+    flagged = fairness.loc[fairness["outlier"].astype(bool)]
+    if flagged.empty:
+        return text + "; no quota stands out."
+    return text + "; flagged for review:" + "".join(f"\n  {r['rep']}: {r['reason']}" for _, r in flagged.iterrows())
 
 
 def summarize_smart(smart: pd.DataFrame) -> str:
-    """One line: how many targets are too easy or out of reach."""
+    """One line: how many targets are too easy or out of reach, and how many need a look without a probability."""
     flags = smart["flag"].fillna("").astype(str)
     easy, hard = int((flags == "too easy").sum()), int((flags == "out of reach").sum())
     scored = int(smart["probability"].notna().sum())
-    return f"{len(smart)} SMART targets, {scored} with a probability; {easy} too easy (> 90%), {hard} out of reach (< 10%)."
+    text = f"{len(smart)} SMART targets, {scored} with a probability; {easy} too easy (> 90%), {hard} out of reach (< 10%)"
+    if easy + hard:
+        text += " (each with what to do in the action column)"
+    return text + "."

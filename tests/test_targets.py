@@ -557,8 +557,9 @@ def test_smart_table_flags_and_probabilities():
     reps = pd.DataFrame({"rep": ["r1", "r2"], "region": ["N", "W"], "target": [90_000, 10_000]})
     smart = T.build_smart_table(forecast, annual=annual, months=months, regions=regions, reps=reps,
                                 year_total_paths=paths, owners={"region=W": "Ms. West"})
-    assert list(smart.columns) == ["metric", "owner", "segment", "period", "baseline", "value", "growth",
-                                   "probability", "probability_source", "flag"]
+    assert list(smart.columns) == ["group", "metric", "owner", "segment", "period", "baseline", "value", "growth",
+                                   "probability", "probability_source", "flag", "action"]
+    assert list(dict.fromkeys(smart["group"])) == ["company", "quarter", "month", "region", "rep"]
     total = smart[(smart["segment"] == "Total") & (smart["period"] == "2025")].iloc[0]
     assert total["probability_source"] == "paths" and total["probability"] == pytest.approx(0.5, abs=0.01)
     q1 = smart[smart["period"] == "2025-Q1"].iloc[0]
@@ -570,6 +571,10 @@ def test_smart_table_flags_and_probabilities():
     assert region.loc["region=N", "owner"] == "regional manager N"
     rep = smart[smart["segment"] == "rep=r1"].iloc[0]
     assert rep["owner"] == "r1" and rep["flag"] == "no probability"
+    assert "lower it to at least its forecast's 10% point" in region.loc["region=N", "action"]
+    assert "raise it towards the level reached with 10%-90% probability" in region.loc["region=W", "action"]
+    assert "check the quota against the rep's book" in rep["action"]
+    assert (smart.loc[smart["flag"] == "", "action"] == "").all() and (smart.loc[smart["flag"] != "", "action"] != "").all()
 
 
 def test_smart_table_calibrates_month_correlation_on_paths():
@@ -619,3 +624,13 @@ def test_inputs_are_not_mutated():
     T.summarize_customer_base(orders, year=2024)
     for old, new in zip(before, (forecast, orders, reps, PRODUCT_LINES, REGIONS)):
         pd.testing.assert_frame_equal(old, new)
+
+
+def test_smart_table_takes_a_segments_full_year_probability_from_its_own_paths():
+    forecast = make_forecast({("A", "N"): 60_000.0, ("A", "W"): 20_000.0, ("S", "N"): 10_000.0, ("S", "W"): 10_000.0})
+    regions = pd.DataFrame({"region": ["N", "W"], "target": [70_000, 30_000]})
+    own = pd.DataFrame({"region=N": np.linspace(60_000, 80_000, 101)})  # 70k is the median of N's own paths
+    smart = T.build_smart_table(forecast, regions=regions, segment_paths=own).set_index("segment")
+    assert smart.loc["region=N", "probability_source"] == "paths"
+    assert smart.loc["region=N", "probability"] == pytest.approx(51 / 101)
+    assert smart.loc["region=W", "probability_source"] == "quantiles"  # no paths of its own

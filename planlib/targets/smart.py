@@ -139,6 +139,7 @@ def build_smart_table(
     reps: pd.DataFrame | None = None,
     customers: pd.DataFrame | None = None,
     year_total_paths: np.ndarray | Sequence[float] | None = None,
+    segment_paths: pd.DataFrame | None = None,
     orders: pd.DataFrame | None = None,
     owners: Mapping[str, str] | None = None,
     correlation: float | None = None,
@@ -172,6 +173,10 @@ def build_smart_table(
         From :func:`plan_customer_targets`.
     year_total_paths : array of float, optional
         Simulated annual totals of the Total series.
+    segment_paths : DataFrame, optional
+        Simulated annual totals of every series (columns by ``unique_id``): a segment's
+        full-year row then takes its probability from its own paths, the same measure the
+        balanced splits use.
     orders : DataFrame, optional
         Order lines, for each row's baseline (same segment and period a year earlier);
         otherwise the input frames' own baselines are used where they have one.
@@ -186,8 +191,10 @@ def build_smart_table(
     Returns
     -------
     DataFrame
-        ``metric, owner, segment, period, baseline, value, growth, probability,
-        probability_source, flag``.
+        ``group, metric, owner, segment, period, baseline, value, growth, probability,
+        probability_source, flag, action``: ``group`` (company, quarter, month, product
+        line, region, channel, rep, customers) orders the rows; ``action`` says what to
+        do about a flag.
     """
     where = "build_smart_table"
     _check_forecast(forecast, where)
@@ -241,16 +248,18 @@ def build_smart_table(
     rows: list[dict] = []
 
     def add(metric: str, segment: str, period: str, period_months: list[pd.Timestamp], value: float,
-            fallback: float = np.nan, *, use_paths: bool = False, probability: bool = True) -> None:
+            fallback: float = np.nan, *, use_paths: bool = False, probability: bool = True, group: str = "company") -> None:
         base = baseline_of(segment, period_months, fallback) if metric == "revenue" else fallback
         prob, source = np.nan, "none"
         if probability and use_paths and paths is not None:
             prob, source = _reach(paths, value), "paths"
+        elif probability and segment_paths is not None and segment in segment_paths.columns and period_months == plan_months:
+            prob, source = _reach(segment_paths[segment].to_numpy(dtype=float), value), "paths"
         elif probability and segment in known:
             prob = estimate_reach_probability(forecast, unique_id=segment, amount=value,
                                               months=period_months, correlation=rho)
             source = "quantiles"
-        rows.append({"metric": metric, "owner": owner_of(segment), "segment": segment,
+        rows.append({"group": group, "metric": metric, "owner": owner_of(segment), "segment": segment,
                      "period": period, BASELINE: base, "value": float(value),
                      GROWTH: value / base - 1 if base and base > 0 else np.nan,
                      PROBABILITY: prob, "probability_source": source})
@@ -266,9 +275,9 @@ def build_smart_table(
         require_frame(months, "months", where, [MONTH, QUARTER, TARGET])
         m = months.assign(**{MONTH: _month_start(months[MONTH])})
         for q, grp in m.groupby(QUARTER, sort=False):
-            add("revenue", schema.TOTAL_ID, f"{plan_year}-{q}", list(grp[MONTH]), float(grp[TARGET].sum()))
+            add("revenue", schema.TOTAL_ID, f"{plan_year}-{q}", list(grp[MONTH]), float(grp[TARGET].sum()), group="quarter")
         for mo, value in zip(m[MONTH], m[TARGET]):
-            add("revenue", schema.TOTAL_ID, mo.strftime("%Y-%m"), [mo], float(value))
+            add("revenue", schema.TOTAL_ID, mo.strftime("%Y-%m"), [mo], float(value), group="month")
     for frame, key in ((product_lines, schema.PRODUCT_LINE), (regions, schema.REGION),
                        (channels, schema.CHANNEL), (reps, schema.REP)):
         if frame is None:
@@ -283,22 +292,41 @@ def build_smart_table(
             else:
                 segment = _uid(**{key: level})
             add("revenue", segment, year_label, plan_months, float(value),
-                float(frame[BASELINE].iloc[i]) if has_base else np.nan)
+                float(frame[BASELINE].iloc[i]) if has_base else np.nan, group=key.replace("_", " "))
     if customers is not None:
         require_frame(customers, "customers", where, ["customer_type", "customers", TARGET])
         c = customers.set_index("customer_type")
         for ctype in ("existing", "new"):
             if ctype in c.index:
                 add(f"revenue from {ctype} customers", schema.TOTAL_ID, year_label, plan_months,
-                    float(c.loc[ctype, TARGET]), probability=False)
+                    float(c.loc[ctype, TARGET]), probability=False, group="customers")
         if "new" in c.index:
             base = float(c.loc["new", "baseline_customers"]) if "baseline_customers" in c.columns else np.nan
             add("new customers", schema.TOTAL_ID, year_label, plan_months, float(c.loc["new", "customers"]),
-                base, probability=False)
+                base, probability=False, group="customers")
     if not rows:
         raise ParamsError(f"{where} needs at least one target frame (annual, months, ...)", key="annual")
     out = pd.DataFrame(rows)
     p = out[PROBABILITY]
     out["flag"] = np.select([p.isna(), p > easy_, p < hard_], ["no probability", "too easy", "out of reach"],
                             default="")
+    out["action"] = [_action(f, prob, metric, segment, easy_, hard_)
+                     for f, prob, metric, segment in zip(out["flag"], p, out["metric"], out["segment"])]
     return out
+
+
+def _action(flag: str, probability: float, metric: str, segment: str, easy: float, hard: float) -> str:
+    """What the owner of a flagged SMART row should do, in words."""
+    if flag == "too easy":
+        return (f"{probability:.0%} likely is a forecast, not a goal: raise it towards the level reached with "
+                f"{1 - easy:.0%}-{easy:.0%} probability, or move the slack to a unit with room to stretch")
+    if flag == "out of reach":
+        return (f"only {probability:.0%} likely: lower it to at least its forecast's {hard:.0%} point and move the "
+                f"rest to units with room, or name the actions that close the gap in the action plan before signing")
+    if flag == "no probability":
+        if metric == "new customers":
+            return "no forecast of customer counts: compare with the last years' acquisition (customer table)"
+        if segment.startswith(f"{schema.REP}="):
+            return "no forecast of the rep's own: check the quota against the rep's book and commitment (rep tables)"
+        return "no forecast for this segment: check the growth against its history and the owner's view"
+    return ""

@@ -444,11 +444,11 @@ def test_a_two_year_history_is_still_backtested_out_of_sample():
     series = build_monthly_series(orders_frame(start="2021-01-01", end="2022-12-31"), [["product_line"]])
     res = forecast_series(series, n_jobs=1, n_paths=200)
     bt = res.backtest
-    assert (bt["n_origins"] == 3).all() and bt["mase"].notna().all()
-    assert set(bt["window_months"]) == {"5,8,11"}
+    assert (bt["n_origins"] == 2).all() and bt["mase"].notna().all()  # the default n_origins=2
+    assert set(bt["window_months"]) == {"8,11"}
     assert res.coverage["monthly"].notna().all() and res.coverage["total"].isna().all()
-    assert any("shortened to 11, 8, 5 months" in w for w in res.warnings)
-    assert summary.summarize_backtest(bt).startswith("Rolling-origin backtests (windows of 11, 8, 5 months)")
+    assert any("shortened to 11, 8 months" in w for w in res.warnings)
+    assert summary.summarize_backtest(bt).startswith("Rolling-origin backtests (windows of 11, 8 months)")
     assert "12-month totals could not be backtested" in summary.summarize_coverage(res.coverage)
 
 

@@ -166,13 +166,15 @@ def guard_decision(model_mase: list[float], bench_mase: list[float], margin: flo
     return bool(np.all(a > b) and a.mean() > (1 + margin) * b.mean())
 
 
-def fit_candidates(y: np.ndarray, names: list[str], h: int, m: int, profile: np.ndarray | None) -> dict[str, FittedCandidate]:
-    """Fit every named candidate once; combinations reuse their members' fits."""
+def fit_candidates(
+    y: np.ndarray, names: list[str], h: int, m: int, profile: np.ndarray | None, *, fast: bool = False
+) -> dict[str, FittedCandidate]:
+    """Fit every named candidate once; combinations reuse their members' fits (``fast``: see ``make_model``)."""
     cache: dict[str, ForecastModel] = {}
 
     def single(name: str) -> ForecastModel:
         if name not in cache:
-            cache[name] = make_model(name, season_length=m).fit(y)
+            cache[name] = make_model(name, season_length=m, fast=fast).fit(y)
         return cache[name]
 
     out: dict[str, FittedCandidate] = {}
@@ -240,7 +242,7 @@ def run_series(task: SeriesTask) -> SeriesBacktest:
         o_default, o_alts = _candidates(o_kind, task.model)
         o_names = [o_default, *o_alts] if o_kind == kind else [o_default]
         wanted = list(dict.fromkeys([*o_names, *(names if o_kind == kind else [])]))
-        fits = fit_candidates(yt, wanted, h, m, task.profiles.get(train))
+        fits = fit_candidates(yt, wanted, h, m, task.profiles.get(train), fast=True)
         fits["__default__"] = fits[o_default]
         per_origin.append(fits)
         snaive.append(SeasonalNaive(season_length=m).fit(yt).predict(h))

@@ -52,18 +52,20 @@ DEFAULT_MODEL = "ets+theta+sarima"
 MODEL_NAMES = (*COMBINATIONS, *SINGLE_MODELS)
 
 
-def make_model(name: str, *, season_length: int = SEASON_LENGTH) -> ForecastModel:
+def make_model(name: str, *, season_length: int = SEASON_LENGTH, fast: bool = False) -> ForecastModel:
     """A fresh, unfitted model by its name in ``MODEL_NAMES``.
 
     Combinations come back as ``Combination``; every model is wrapped in
-    ``WithFallback`` with seasonal naive as the benchmark.
+    ``WithFallback`` with seasonal naive as the benchmark. ``fast`` fits ETS with
+    heuristic initial states (about three times faster, slightly less accurate): the
+    backtest origins use it, the final forecast does not.
     """
     m = season_length
     singles = {
         "snaive": lambda: SeasonalNaive(season_length=m),
         "naive2": lambda: Naive2(season_length=m),
         "naive": Naive,
-        "ets": lambda: ETS(season_length=m),
+        "ets": lambda: ETS(season_length=m, initialization="heuristic" if fast else "hybrid"),
         "theta": lambda: Theta(season_length=m),
         "stl": lambda: STL(season_length=m),
         "sarima": lambda: SARIMA(season_length=m),

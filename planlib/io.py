@@ -50,18 +50,17 @@ def read_header(
     return [str(c) for c in _read(path, kind=kind, encoding=encoding, sheet=sheet, label=label, nrows=0).columns]
 
 
-def read_column(
+def read_columns(
     path: Path,
-    column: str,
+    columns: list[str],
     *,
     kind: str | None = None,
     encoding: str = "auto",
     sheet: str | int | None = None,
     label: str | None = None,
-) -> pd.Series:
-    """One column of a CSV, Excel or Parquet file (e.g. the dates, to check the period it covers)."""
-    frame = _read(path, kind=kind, encoding=encoding, sheet=sheet, label=label, usecols=[column])
-    return frame[column]
+) -> pd.DataFrame:
+    """Some columns of a CSV, Excel or Parquet file (e.g. the dates, to check the period they cover)."""
+    return _read(path, kind=kind, encoding=encoding, sheet=sheet, label=label, usecols=list(dict.fromkeys(columns)))
 
 
 def _read(

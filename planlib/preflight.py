@@ -49,6 +49,11 @@ def _check_orders(plan: Plan, root: Path) -> str:
     spec = plan.data
     if spec.source == "demo":
         _check_period(plan, pd.Timestamp(spec.demo.start), pd.Timestamp(spec.demo.end), "the demo company")
+        from planlib import demo
+
+        table = demo.demo_side_tables(seed=spec.demo.seed, start=str(spec.demo.start), end=str(spec.demo.end))["product_lines"]
+        roles = dict(zip(table[schema.PRODUCT_LINE].astype(str), table[schema.ROLE].astype(str)))
+        _check_roles(plan, {**roles, **{k: v for k, v in spec.product_lines.items() if k in roles}}, "the demo company")
         return f"data: demo company, {spec.demo.start} to {spec.demo.end}"
     if spec.source == "sql":
         if spec.password_env and os.environ.get(spec.password_env) is None:
@@ -62,15 +67,18 @@ def _check_orders(plan: Plan, root: Path) -> str:
     options = {"kind": spec.source, "encoding": spec.encoding, "sheet": spec.sheet, "label": spec.path}
     header = io.read_header(file, **options)
     data.check_header(header, spec.columns, label=spec.path)  # the loader's own rule
-    date_column = data.source_columns(spec.columns)[schema.ORDER_DATE]
-    values = io.read_column(file, date_column, **options)
-    if values.empty:
+    source = data.source_columns(spec.columns)
+    date_column, line_column = source[schema.ORDER_DATE], source[schema.PRODUCT_LINE]
+    frame = io.read_columns(file, [date_column, line_column], **options)
+    if frame.empty:
         raise DataError("no order lines in the source (0 rows)", path=spec.path)
     dates, _ = data.parse_dates(
-        values.reset_index(drop=True), date_format=getattr(spec, "date_format", None), label=spec.path, column=date_column
+        frame[date_column].reset_index(drop=True), date_format=getattr(spec, "date_format", None), label=spec.path, column=date_column
     )
     first, last = dates.min(), dates.max()
     _check_period(plan, first, last, spec.path)
+    lines = frame[line_column].dropna().astype(str).str.strip().unique()
+    _check_roles(plan, {line: spec.product_lines.get(line, "mature") for line in lines}, spec.path)
     return f"data: {spec.path}, {len(header)} columns, {len(dates):,} rows from {first.date()} to {last.date()}"
 
 
@@ -92,6 +100,18 @@ def _check_period(plan: Plan, first: pd.Timestamp, last: pd.Timestamp, where: st
             f"the latest plan year this data supports is {last.year + 1}",
             path=plan.source_path,
             key="plan_year",
+        )
+
+
+def _check_roles(plan: Plan, roles: dict[str, str], where: str) -> None:
+    """A minimum share for strategic lines needs a strategic line (said with the user's keys)."""
+    share = plan.targets.strategic_share_min
+    if share and "strategic" not in roles.values():
+        raise ParamsError(
+            f"targets.strategic_share_min is {share:g}, but no product line of {where} has the role strategic "
+            f"(set roles in data.product_lines; lines without one are mature); got {', '.join(sorted(roles)[:8])}",
+            path=plan.source_path,
+            key="targets.strategic_share_min",
         )
 
 

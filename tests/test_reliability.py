@@ -147,6 +147,7 @@ INPUT_CASES = [
     ("plan year before the data", {"year": 2020}, ParamsError, "plan_year 2020 uses history up to 2019-12-31, but orders.csv starts 2023-01-05"),
     ("commitments file missing", {"extra": COMMITMENTS.format(path="commit.csv")}, DataError, "commit.csv: file not found (named by targets.commitments.path)"),
     ("commitments column missing", {"extra": COMMITMENTS.format(path="commit.csv"), "commit": "rep,amount\nR1,5\n"}, DataError, "commit.csv: missing column 'commitment' (for amount) (targets.commitments)"),
+    ("strategic share without a strategic line", {"extra": "targets:\n  strategic_share_min: 0.1\n"}, ParamsError, "targets.strategic_share_min is 0.1, but no product line of orders.csv has the role strategic"),
     ("CSV named .xlsx", {"path": "orders.xlsx", "source": "excel"}, DataError, "orders.xlsx: is not an Excel .xlsx workbook: its content looks like text (CSV?)"),
 ]
 

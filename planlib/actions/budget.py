@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from planlib import schema
+from planlib.actions.channels import split_budget
 from planlib.checks import require_frame
 from planlib.errors import ParamsError
 from planlib.formatting import fmt_money
@@ -75,8 +76,6 @@ def allocate_budget(
     ParamsError
         When the actions cost more than ``budget``.
     """
-    from planlib.actions import split_budget  # the split rule lives with the other action tables
-
     where = "allocate_budget"
     whole = _whole_budget(budget, where)
     spent = _actions_cost(calendar, whole, where)

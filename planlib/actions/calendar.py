@@ -1,0 +1,318 @@
+"""The action calendar: promotions, launches, new-customer drives and events, each with a measured effect."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from planlib import schema
+from planlib.allocation import round_preserving_total, split_total
+from planlib.checks import require_frame
+from planlib.errors import ParamsError
+from planlib.plan import ActionsSpec
+from planlib.actions._common import _as_of, _company_deal_size, _last_year, _spec, _text, _window
+from planlib.actions.promotions import _promotion_window, lookup_cny_date, measure_promotion_uplift
+
+
+_CALENDAR_COLUMNS = [
+    "action_type", "action", "owner", "start", "end", "milestones", "budget",
+    "expected_revenue", "kpi", "effect_rule", "in_baseline", "purpose",
+]
+
+
+_PUSH_DAYS = 90  # a launch or strategic push runs 90 days
+
+
+_MIN_WINDOW_DAYS = 30  # a launch with fewer days left in the plan year waits for next year's calendar
+
+
+def _fmt_day(day: pd.Timestamp) -> str:
+    return pd.Timestamp(day).strftime("%Y-%m-%d")
+
+
+def _milestones(kind: str, start: pd.Timestamp, end: pd.Timestamp, detail: str = "") -> str:
+    d = pd.Timedelta
+    if kind == "promotion":
+        steps = [(start - d(days=28), "offer, price and stock plan approved"),
+                 (start - d(days=14), "reps and partners briefed"), (start, "live"),
+                 (end + d(days=7), "uplift review vs neighbouring weeks")]
+    elif kind == "launch":
+        steps = [(start - d(days=42), "launch kit and rep training"),
+                 (start - d(days=14), "pilot customers lined up"), (start, "launch"),
+                 (start + d(days=30), "first-month pipeline review"), (end, "90-day review")]
+    elif kind == "new_customers":
+        steps = [(start, f"target list per rep ({detail})"),
+                 (start + d(days=45), "mid-quarter pipeline check"), (end, "new customers counted")]
+    else:
+        steps = [(start - d(days=42), "booth / content booked"),
+                 (start - d(days=7), "invitations and meeting slots"), (start, f"event ({detail})"),
+                 (end + d(days=14), "every lead followed up")]
+    return "; ".join(f"{_fmt_day(day)}: {text}" for day, text in steps)
+
+
+def _new_customer_economics(orders: pd.DataFrame | None, as_of: pd.Timestamp) -> tuple[int, float]:
+    """(new customers won, their revenue per customer) in the 12 months to ``as_of``."""
+    if orders is None or schema.CUSTOMER_ID not in orders.columns:
+        return 0, np.nan
+    dates = pd.to_datetime(orders[schema.ORDER_DATE]).dt.normalize()
+    frame = pd.DataFrame({"customer": _text(orders[schema.CUSTOMER_ID]).to_numpy(), "date": dates.to_numpy(),
+                          "revenue": pd.to_numeric(orders[schema.REVENUE], errors="coerce").fillna(0.0).to_numpy()})
+    frame = frame[frame["date"] <= as_of]
+    start, _ = _last_year(as_of)
+    first = frame.groupby("customer")["date"].min()
+    new = first.index[first >= start]
+    if len(new) == 0:
+        return 0, np.nan
+    revenue = math.fsum(frame.loc[(frame["date"] >= start) & frame["customer"].isin(new), "revenue"])
+    return len(new), revenue / len(new)
+
+
+def _line_revenue(orders: pd.DataFrame, line: str, start: pd.Timestamp, end: pd.Timestamp) -> float:
+    lines = _window(orders, start, end)
+    mask = (_text(lines[schema.PRODUCT_LINE]) == line).to_numpy()
+    return math.fsum(pd.to_numeric(lines.loc[mask, schema.REVENUE], errors="coerce").fillna(0.0))
+
+
+def build_action_calendar(
+    orders: pd.DataFrame,
+    *,
+    plan_year: int,
+    baseline: float,
+    new_customers_needed: int = 0,
+    product_lines: pd.DataFrame | None = None,
+    spec: ActionsSpec | None = None,
+    as_of: dt.date | str | pd.Timestamp | None = None,
+) -> pd.DataFrame:
+    """The plan year's actions with owner, dates, milestones, budget, expected effect and KPI.
+
+    Promotions at the key dates, a launch or push per strategic product line, quarterly
+    new-customer drives and the trade shows / campaigns of the params; the expected
+    effects follow the rules of the module docstring (``effect_rule`` states each one's
+    numbers). Budgets: ``budget_share`` x ``spec.budget`` for promotions, launches
+    (``launch_budget_share``, equal per line) and drives (``new_customer_budget_share``,
+    equal per quarter), rounded to the unit by largest remainder; events carry their own.
+
+    Parameters
+    ----------
+    orders : DataFrame
+        Canonical order lines (history; lines after ``as_of`` are ignored).
+    plan_year : int
+    baseline : float
+        The baseline forecast total of the plan year.
+    new_customers_needed : int, default 0
+        From the targets stage (``plan_customer_targets``).
+    product_lines : DataFrame, optional
+        Side table ``product_line, role, launch_date``.
+    spec : ActionsSpec, optional
+        ``plan.actions`` (default: the params defaults).
+    as_of : date, optional
+        End of history; default Dec 31 before the plan year.
+
+    Returns
+    -------
+    DataFrame
+        ``action_type`` (promotion / launch / new_customers / event), ``action, owner,
+        start, end, milestones, budget`` (int), ``expected_revenue, kpi, effect_rule,
+        in_baseline``, sorted by start.
+
+    Raises
+    ------
+    ParamsError
+        When the actions cost more than ``spec.budget``.
+    """
+    where = "build_action_calendar"
+    spec = _spec(spec)
+    require_frame(orders, "orders", where, [schema.ORDER_DATE, schema.ORDER_ID, schema.REVENUE])
+    base = float(baseline)
+    if not math.isfinite(base) or base < 0:
+        raise ParamsError(f"the 'baseline' parameter of {where} must be a non-negative number; got {baseline!r}",
+                          key="baseline")
+    needed = int(new_customers_needed)
+    if needed < 0:
+        raise ParamsError(f"the 'new_customers_needed' parameter of {where} must not be negative; got {needed}",
+                          key="new_customers_needed")
+    year_start, year_end = pd.Timestamp(plan_year, 1, 1), pd.Timestamp(plan_year, 12, 31)
+    cutoff = _as_of(as_of, year_start - pd.Timedelta(days=1))
+    dates = pd.to_datetime(orders[schema.ORDER_DATE]).dt.normalize()
+    history = orders.loc[(dates <= cutoff).to_numpy()]
+    data_start = pd.to_datetime(history[schema.ORDER_DATE]).min().normalize() if len(history) else cutoff
+    budget_total = float(spec.budget)
+    rows: list[dict[str, Any]] = []
+    shares: list[float] = []  # budget shares of the share-funded rows, in row order (NaN for events)
+    dropped: list[str] = []  # actions left out of the calendar, with the reason
+
+    # Promotions.
+    measured = measure_promotion_uplift(history, spec.promotions, plan_year=plan_year,
+                                        neighbour_days=spec.neighbour_days, as_of=cutoff) if len(history) else None
+    for promo in spec.promotions:
+        window = _promotion_window(promo, plan_year)
+        if window is None:
+            lookup_cny_date(plan_year)  # raises with the message naming the year
+        start, end = max(window[0], year_start), min(window[1], year_end)
+        if start > end:
+            continue
+        inside = ((end - start).days + 1) / ((window[1] - window[0]).days + 1)
+        m = measured[measured["promotion"] == promo.name] if measured is not None else pd.DataFrame()
+        if m.empty:
+            share, effect, years_text = np.nan, 0.0, "none"
+            rule = "no history year covers the window and its neighbouring weeks: no effect counted"
+        else:
+            share = float(m["excess_share"].mean())
+            effect = max(share, 0.0) * base * inside
+            years_text = ", ".join(str(y) for y in m["year"])
+            rule = (f"window revenue above its neighbouring weeks' pace ({m['scope'].iloc[0]}), "
+                    f"{share:+.2%} of annual revenue on average over {years_text} x baseline {base:,.0f}")
+            if inside < 1:
+                rule += f" x {inside:.0%} of the window inside {plan_year}"
+            if share <= 0:
+                rule += ": no uplift measured, no effect counted"
+        owner = promo.owner or (f"channel {promo.channel}" if promo.channel else "all regions")
+        rows.append({"action_type": "promotion", "action": promo.name, "owner": owner, "start": start, "end": end,
+                     "milestones": _milestones("promotion", start, end),
+                     "expected_revenue": effect,
+                     "kpi": promo.kpi or "revenue in the window vs its neighbouring weeks",
+                     "effect_rule": rule, "in_baseline": not m.empty,
+                     "purpose": "awareness" if promo.awareness else "revenue"})
+        shares.append(promo.budget_share)
+
+    # Strategic product lines.
+    if product_lines is not None:
+        require_frame(product_lines, "product_lines", where, [schema.PRODUCT_LINE, schema.ROLE, schema.LAUNCH_DATE])
+        side = pd.DataFrame({"line": _text(product_lines[schema.PRODUCT_LINE]).to_numpy(),
+                             "role": _text(product_lines[schema.ROLE]).to_numpy(),
+                             "launch": pd.to_datetime(product_lines[schema.LAUNCH_DATE]).to_numpy()})
+        strategic = side[side["role"] == "strategic"].sort_values("line", kind="mergesort")
+        has_lines = schema.PRODUCT_LINE in history.columns
+        analogues = side[(side["launch"] >= data_start)
+                         & (side["launch"] + pd.DateOffset(years=1) - pd.Timedelta(days=1) <= cutoff)]
+        def first_12_months(start: pd.Timestamp) -> tuple[pd.Timestamp, pd.Timestamp]:
+            return start, start + pd.DateOffset(years=1) - pd.Timedelta(days=1)
+
+        first_year = ([_line_revenue(history, r.line, *first_12_months(r.launch)) for r in analogues.itertuples()]
+                      if has_lines else [])
+        launch_rows = []
+        for r in strategic.itertuples():
+            launch = pd.Timestamp(r.launch)
+            if pd.isna(launch) or launch > year_end:
+                continue
+            purpose = "revenue"
+            if launch >= year_start:
+                start = launch
+                if (year_end - launch).days + 1 < _MIN_WINDOW_DAYS:
+                    dropped.append(f"Launch {r.line}: launch on {launch:%Y-%m-%d} leaves {(year_end - launch).days + 1} "
+                                   f"day(s) in {plan_year}; its push belongs in next year's calendar")
+                    continue
+                left = ((year_end - launch).days + 1) / ((year_end - year_start).days + 1)
+                if first_year:
+                    effect = float(np.mean(first_year)) * left
+                    rule = (f"mean first-12-month revenue of earlier launches ({', '.join(analogues['line'])}): "
+                            f"{np.mean(first_year):,.0f} x {left:.0%} of the year left after launch")
+                else:
+                    effect, purpose = 0.0, "awareness"
+                    rule = "no earlier launch in the history to learn from: an awareness action, no revenue counted"
+                in_base, name = False, f"Launch {r.line}"
+            else:
+                day = min(launch.day, 28) if launch.month == 2 else launch.day
+                # the push runs its full 90 days inside the year: a late anniversary starts it earlier
+                start = min(pd.Timestamp(plan_year, launch.month, day), year_end - pd.Timedelta(days=_PUSH_DAYS - 1))
+                if has_lines:
+                    last = _line_revenue(history, r.line, *_last_year(cutoff))
+                    prev = _line_revenue(history, r.line, *_last_year(cutoff - pd.DateOffset(years=1)))
+                    effect = max(last - prev, 0.0)
+                    rule = (f"last year's revenue gain of {r.line} ({last:,.0f} vs {prev:,.0f}), "
+                            f"repeated by the push" + ("" if last > prev else ": no gain, no effect counted"))
+                else:
+                    effect, rule = 0.0, "orders have no product_line column: no effect counted"
+                in_base, name = True, f"Strategic push {r.line} (launch anniversary)"
+            end = min(start + pd.Timedelta(days=_PUSH_DAYS - 1), year_end)
+            launch_rows.append({"action_type": "launch", "action": name, "owner": f"product manager {r.line}",
+                                "start": start, "end": end, "milestones": _milestones("launch", start, end),
+                                "expected_revenue": effect, "kpi": f"{r.line} revenue and active customers",
+                                "effect_rule": rule, "in_baseline": in_base, "purpose": purpose})
+        if launch_rows:
+            each = spec.launch_budget_share / len(launch_rows)
+            rows.extend(launch_rows)
+            shares.extend([each] * len(launch_rows))
+
+    # New-customer drives.
+    if needed > 0:
+        won, value = _new_customer_economics(history, cutoff)
+        extra = max(needed - won, 0)
+        total_effect = extra * value if math.isfinite(value) else 0.0
+        per_quarter = split_total(needed, [1.0, 1.0, 1.0, 1.0])
+        for q in range(4):
+            start = pd.Timestamp(plan_year, 3 * q + 1, 1)
+            end = start + pd.offsets.QuarterEnd(0)
+            n = int(per_quarter.iat[q])
+            effect = total_effect * n / needed
+            if math.isfinite(value):
+                rule = (f"({needed:,} needed - {won:,} won last year) x first-year value {value:,.0f}, "
+                        f"{n}/{needed} in this quarter")
+            else:
+                rule = "no new customer in the last 12 months to measure a first-year value: no effect counted"
+            rows.append({"action_type": "new_customers", "action": f"New-customer drive Q{q + 1}",
+                         "owner": "regional managers (all reps) with inside sales", "start": start, "end": end,
+                         "milestones": _milestones("new_customers", start, end, f"{n} customers"),
+                         "expected_revenue": effect, "kpi": f"{n} new customers (first order in Q{q + 1})",
+                         "effect_rule": rule, "in_baseline": False, "purpose": "revenue"})
+            shares.append(spec.new_customer_budget_share / 4)
+
+    # Trade shows and content campaigns.
+    events = list(spec.events)
+    if events:
+        size = _company_deal_size(history, cutoff)
+        size_text = "company deal size"
+        if not math.isfinite(size):
+            if spec.deal_size is None:
+                raise ParamsError(f"{where} has no order history to value the events' leads; set actions.deal_size",
+                                  key="actions.deal_size")
+            size, size_text = float(spec.deal_size), "deal size (params)"
+        conversion = spec.visits_per_lead * spec.proposal_per_visit * spec.win_rate
+        for event in events:
+            start, end = pd.Timestamp(event.start), pd.Timestamp(event.end)
+            effect = event.leads * conversion * size
+            rows.append({"action_type": "event", "action": event.name, "owner": event.owner, "start": start,
+                         "end": end, "milestones": _milestones("event", start, end, f"{event.leads} leads"),
+                         "expected_revenue": effect, "kpi": event.kpi or f"{event.leads} qualified leads",
+                         "effect_rule": (f"{event.leads} leads x {spec.visits_per_lead:g} visits per lead x "
+                                         f"{spec.proposal_per_visit:.0%} proposals per visit x {spec.win_rate:.0%} "
+                                         f"win rate x {size_text} {size:,.0f}"),
+                         "in_baseline": False, "purpose": "awareness" if event.awareness else "revenue"})
+            shares.append(np.nan)
+
+    # An action expected to bring nothing is left out (its budget stays in the pool), unless it is for awareness.
+    fits = [not (row["purpose"] == "revenue" and not float(row["expected_revenue"]) > 0) for row in rows]
+    dropped += [f"{row['action']}: no expected revenue ({row['effect_rule']})"
+                + ("; mark it awareness in params to keep it" if row["action_type"] in ("promotion", "event") else "")
+                for row, ok in zip(rows, fits) if not ok]
+    kept_events = [e for e, ok in zip(events, [ok for row, ok in zip(rows, fits) if row["action_type"] == "event"]) if ok]
+    rows = [row for row, ok in zip(rows, fits) if ok]
+    shares = [sh for sh, ok in zip(shares, fits) if ok]
+    events = kept_events
+    if not rows:
+        empty = pd.DataFrame({c: pd.Series(dtype=object) for c in _CALENDAR_COLUMNS})
+        empty.attrs["dropped"] = dropped
+        return empty
+    share_arr = np.asarray(shares, dtype=float)
+    funded = ~np.isnan(share_arr)
+    budgets = np.zeros(len(rows), dtype=np.int64)
+    if funded.any():
+        budgets[funded] = round_preserving_total(share_arr[funded] * budget_total).to_numpy()
+    event_budgets = [round(float(e.budget)) for e in events]
+    budgets[~funded] = np.asarray(event_budgets, dtype=np.int64)
+    spent = int(budgets.sum())
+    if spent > round(budget_total):
+        raise ParamsError(f"the actions cost {spent:,} but actions.budget is {budget_total:,.0f}; "
+                          "lower the events' budgets or the budget shares", key="actions.budget")
+    out = pd.DataFrame(rows)
+    out["budget"] = budgets
+    out["expected_revenue"] = np.round(out["expected_revenue"].astype(float), 0)
+    out["start"], out["end"] = pd.to_datetime(out["start"]), pd.to_datetime(out["end"])
+    out["in_baseline"] = out["in_baseline"].astype(bool)
+    out = out.sort_values(["start", "action"], kind="mergesort").reset_index(drop=True)[_CALENDAR_COLUMNS]
+    out.attrs["dropped"] = dropped
+    return out

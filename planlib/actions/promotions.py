@@ -1,0 +1,190 @@
+"""Key dates (Chinese New Year table, MM-DD anchors) and the uplift promotions brought in past years."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from planlib import schema
+from planlib.checks import require_frame
+from planlib.errors import ParamsError
+from planlib.plan import ActionsSpec
+from planlib.actions._common import _DEFAULTS, _as_of, _require_rate, _text
+
+
+# Chinese New Year (first day of the first lunar month), 2010-2035.
+_CNY_DATES: dict[int, str] = {
+    2010: "2010-02-14", 2011: "2011-02-03", 2012: "2012-01-23", 2013: "2013-02-10",
+    2014: "2014-01-31", 2015: "2015-02-19", 2016: "2016-02-08", 2017: "2017-01-28",
+    2018: "2018-02-16", 2019: "2019-02-05", 2020: "2020-01-25", 2021: "2021-02-12",
+    2022: "2022-02-01", 2023: "2023-01-22", 2024: "2024-02-10", 2025: "2025-01-29",
+    2026: "2026-02-17", 2027: "2027-02-06", 2028: "2028-01-26", 2029: "2029-02-13",
+    2030: "2030-02-03", 2031: "2031-01-23", 2032: "2032-02-11", 2033: "2033-01-31",
+    2034: "2034-02-19", 2035: "2035-02-08",
+}
+
+
+# Days around Chinese New Year that are holiday, not normal selling weeks.
+_CNY_HOLIDAY = (-7, 7)
+
+
+def lookup_cny_date(year: int) -> pd.Timestamp:
+    """Chinese New Year's day (first day of the lunar year) of ``year``, from a date table.
+
+    Raises
+    ------
+    ParamsError
+        For a year outside the table (2010-2035).
+    """
+    key = int(year)
+    if key not in _CNY_DATES:
+        raise ParamsError(f"no Chinese New Year date for {key} in planlib.actions (table covers "
+                          f"{min(_CNY_DATES)}-{max(_CNY_DATES)}); anchor the promotion on a fixed MM-DD",
+                          key="actions.promotions.anchor")
+    return pd.Timestamp(_CNY_DATES[key])
+
+
+def _as_promotions(promotions: Iterable[Any]) -> list[ActionsSpec.Promotion]:
+    out = []
+    for p in promotions:
+        out.append(p if isinstance(p, ActionsSpec.Promotion) else ActionsSpec.Promotion.model_validate(p))
+    return out
+
+
+def _anchor(promotion: ActionsSpec.Promotion, year: int) -> pd.Timestamp | None:
+    anchor = promotion.anchor.strip().lower()
+    if anchor == "cny":
+        return lookup_cny_date(year) if year in _CNY_DATES else None
+    month, day = (int(part) for part in anchor.split("-"))
+    if month == 2 and day == 29 and not pd.Timestamp(year, 1, 1).is_leap_year:
+        day = 28
+    return pd.Timestamp(year, month, day)
+
+
+def _promotion_window(promotion: ActionsSpec.Promotion, year: int) -> tuple[pd.Timestamp, pd.Timestamp] | None:
+    anchor = _anchor(promotion, year)
+    if anchor is None:
+        return None
+    return (anchor + pd.Timedelta(days=promotion.start_offset),
+            anchor + pd.Timedelta(days=promotion.end_offset))
+
+
+def _daily(lines: pd.DataFrame, index: pd.DatetimeIndex) -> pd.Series:
+    days = pd.to_datetime(lines[schema.ORDER_DATE]).dt.normalize()
+    revenue = pd.to_numeric(lines[schema.REVENUE], errors="coerce").fillna(0.0)
+    return revenue.groupby(days.to_numpy()).sum().reindex(index, fill_value=0.0)
+
+
+def measure_promotion_uplift(
+    orders: pd.DataFrame,
+    promotions: Sequence[ActionsSpec.Promotion | Mapping[str, Any]] = _DEFAULTS.promotions,
+    *,
+    plan_year: int,
+    neighbour_days: int = _DEFAULTS.neighbour_days,
+    as_of: dt.date | str | pd.Timestamp | None = None,
+) -> pd.DataFrame:
+    """Revenue of each promotion window above the pace of its neighbouring weeks, per history year.
+
+    For every history year whose window (and calendar year) the orders cover: the
+    neighbours are the ``neighbour_days`` days either side of the window, leaving out
+    days inside the other promotions' windows and the Spring Festival holiday
+    (Chinese New Year -7 to +7 days); ``excess = window revenue - window days x mean
+    daily neighbour revenue`` and ``excess_share = excess / revenue of the calendar
+    year``. A promotion with a ``channel`` is measured on that channel's lines (all
+    lines when the orders have no channel column).
+
+    Parameters
+    ----------
+    orders : DataFrame
+        Canonical order lines (history).
+    promotions : sequence of ActionsSpec.Promotion or mappings, default the params defaults
+    plan_year : int
+        Years before it are history.
+    neighbour_days : int, default 14
+    as_of : date, optional
+        End of history; default Dec 31 before the plan year.
+
+    Returns
+    -------
+    DataFrame
+        ``promotion, scope, year, window_start, window_end, window_days, window_revenue,
+        neighbour_days, neighbour_daily, uplift`` (window daily / neighbour daily - 1),
+        ``excess, year_revenue, excess_share``; one row per promotion and measurable year.
+    """
+    where = "measure_promotion_uplift"
+    require_frame(orders, "orders", where, [schema.ORDER_DATE, schema.REVENUE])
+    promos = _as_promotions(promotions)
+    n_days = int(_require_rate(neighbour_days, "neighbour_days", where, high=None))
+    cutoff = _as_of(as_of, pd.Timestamp(plan_year - 1, 12, 31))
+    dates = pd.to_datetime(orders[schema.ORDER_DATE]).dt.normalize()
+    history = orders.loc[(dates <= cutoff).to_numpy()]
+    columns = ["promotion", "scope", "year", "window_start", "window_end", "window_days", "window_revenue",
+               "neighbour_days", "neighbour_daily", "uplift", "excess", "year_revenue", "excess_share"]
+    if history.empty:
+        return pd.DataFrame(columns=columns)
+    first = pd.to_datetime(history[schema.ORDER_DATE]).min().normalize()
+    index = pd.date_range(first, cutoff, freq="D")
+    company = _daily(history, index)
+    has_channel = schema.CHANNEL in history.columns
+    channel_text = _text(history[schema.CHANNEL]) if has_channel else None
+    years = range(first.year, cutoff.year + 1)
+
+    def holiday(year: int) -> pd.DatetimeIndex:
+        days = []
+        for y in (year - 1, year, year + 1):
+            if y in _CNY_DATES:
+                cny = pd.Timestamp(_CNY_DATES[y])
+                days.append(pd.date_range(cny + pd.Timedelta(days=_CNY_HOLIDAY[0]),
+                                          cny + pd.Timedelta(days=_CNY_HOLIDAY[1])))
+        return days[0].append(days[1:]) if days else pd.DatetimeIndex([])
+
+    rows = []
+    for promo in promos:
+        if promo.channel and has_channel:
+            scope = f"channel {promo.channel}"
+            in_scope = (channel_text == promo.channel).to_numpy()
+            if not in_scope.any():
+                continue
+            series = _daily(history.loc[in_scope], index)
+        else:
+            scope = "all lines" if not promo.channel else "all lines (no channel column)"
+            series = company
+        for year in years:
+            window = _promotion_window(promo, year)
+            if window is None:
+                continue
+            start, end = window
+            year_start, year_end = pd.Timestamp(year, 1, 1), pd.Timestamp(year, 12, 31)
+            if start < first or end > cutoff or first > year_start + pd.Timedelta(days=6) or cutoff < year_end:
+                continue
+            excluded = holiday(year)
+            for other in promos:
+                if other is promo:
+                    continue
+                for y in (year - 1, year, year + 1):
+                    w = _promotion_window(other, y)
+                    if w is not None:
+                        excluded = excluded.append(pd.date_range(*w))
+            near = pd.date_range(start - pd.Timedelta(days=n_days), start - pd.Timedelta(days=1)).append(
+                pd.date_range(end + pd.Timedelta(days=1), end + pd.Timedelta(days=n_days)))
+            near = near[(near >= first) & (near <= cutoff) & ~near.isin(excluded)]
+            if len(near) == 0:
+                continue
+            window_days = (end - start).days + 1
+            window_revenue = float(series.loc[start:end].sum())
+            neighbour_daily = float(series.loc[near].mean())
+            year_revenue = float(company.loc[year_start:year_end].sum())
+            excess = window_revenue - window_days * neighbour_daily
+            rows.append({
+                "promotion": promo.name, "scope": scope, "year": year, "window_start": start,
+                "window_end": end, "window_days": window_days, "window_revenue": window_revenue,
+                "neighbour_days": len(near), "neighbour_daily": neighbour_daily,
+                "uplift": (window_revenue / window_days) / neighbour_daily - 1 if neighbour_daily > 0 else np.nan,
+                "excess": excess, "year_revenue": year_revenue,
+                "excess_share": excess / year_revenue if year_revenue > 0 else np.nan,
+            })
+    return pd.DataFrame(rows, columns=columns)

@@ -82,3 +82,13 @@ def test_values_that_are_no_dates_are_named():
 def test_params_refuse_a_date_format_that_cannot_read_a_day(bad):
     with pytest.raises(ParamsError, match=r"data.date_format must be dayfirst, monthfirst or a strftime pattern"):
         validate_plan({"plan": "x", "plan_year": 2025, "data": {"date_format": bad}})
+
+
+def test_lines_not_distinct_values_are_counted_and_rows_are_the_first_lines():
+    _, reading = _parse(["13/01/19", "03/01/19", "13/01/19", "13/01/19"])
+    assert reading.note == "dates read as day/month/year: 3 lines decide it"
+    with pytest.raises(DataError) as caught:
+        _parse(["03/01/19", "03/01/19", "01/13/19", "13/01/19", "01/13/19"])
+    assert caught.value.rows == [4, 5]
+    with pytest.raises(DataError, match=r"column 'Order Date': 4 dates such as '03/01/19'"):
+        _parse(["03/01/19", "03/01/19", "04/01/19", "03/01/19"])

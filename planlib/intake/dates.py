@@ -88,12 +88,17 @@ def parse_dates(
             parsed.loc[is_stamp] = _naive(pd.to_datetime(values[is_stamp].astype(object), errors="coerce"))
         text = values[~is_stamp].astype("string").str.strip()
         text = text[text.notna() & (text != "")]
+        codes, uniques = pd.factorize(text)  # each distinct date text parsed once
+        distinct = pd.Series(uniques, dtype="string")
         if date_format is not None and date_format not in ORDERS:
-            parsed.loc[text.index] = pd.to_datetime(text, format=date_format, errors="coerce")
+            read = pd.to_datetime(distinct, format=date_format, errors="coerce")
             reading = DateReading(order=None, source="format")
-        elif len(text):
-            read, reading = _parse_text(text, date_format=date_format, label=label, column=column)
-            parsed.loc[read.index] = read
+        else:
+            lines = np.bincount(codes, minlength=len(distinct))
+            first_row = text.index.to_numpy()[np.unique(codes, return_index=True)[1]] + 2
+            read, reading = _parse_text(distinct, lines=lines, first_row=first_row, date_format=date_format, label=label, column=column)
+        if len(text):
+            parsed.loc[text.index] = read.to_numpy(dtype="datetime64[ns]")[codes]
     bad = parsed.isna()
     if bad.any():
         hint = f" (data.date_format is {date_format!r})" if date_format else ""
@@ -106,8 +111,14 @@ def _naive(values: pd.Series) -> pd.Series:
     return values.dt.tz_localize(None) if getattr(values.dt, "tz", None) is not None else values
 
 
-def _parse_text(text: pd.Series, *, date_format: str | None, label: str, column: str) -> tuple[pd.Series, DateReading]:
-    """Parse text dates shape by shape, each shape with its exact pandas format."""
+def _parse_text(
+    text: pd.Series, *, lines: np.ndarray, first_row: np.ndarray, date_format: str | None, label: str, column: str
+) -> tuple[pd.Series, DateReading]:
+    """Parse distinct text dates shape by shape, each shape with its exact pandas format.
+
+    ``lines`` counts the lines holding each value and ``first_row`` is the spreadsheet
+    row of its first line (for the messages).
+    """
     out = pd.Series(pd.NaT, index=text.index, dtype="datetime64[ns]")
     iso = text.str.match(_ISO)
     if iso.any():
@@ -132,7 +143,7 @@ def _parse_text(text: pd.Series, *, date_format: str | None, label: str, column:
     found = rest.str.extract(_TWO_FIRST)
     hit = found["date"].notna()
     if hit.any():
-        order, reading = _decide_order(found[hit], date_format=date_format, label=label, column=column)
+        order, reading = _decide_order(found[hit], lines=lines, first_row=first_row, date_format=date_format, label=label, column=column)
         parts = found[hit]
         keys = parts["sep"] + "|" + parts["year"].str.len().astype(str)
         for key, group in parts.groupby(keys):
@@ -147,29 +158,34 @@ def _parse_text(text: pd.Series, *, date_format: str | None, label: str, column:
     return out, reading
 
 
-def _decide_order(parts: pd.DataFrame, *, date_format: str | None, label: str, column: str) -> tuple[str, DateReading]:
+def _decide_order(
+    parts: pd.DataFrame, *, lines: np.ndarray, first_row: np.ndarray, date_format: str | None, label: str, column: str
+) -> tuple[str, DateReading]:
     """The day/month order of ``a/b/year`` values: from params, or decided by the column."""
     first = parts["a"].astype(int)
     second = parts["b"].astype(int)
-    day_first = first > 12  # only a day can exceed 12
-    month_first = second > 12
+    weight = lines[parts.index.to_numpy()]
+    day_first = (first > 12).to_numpy()  # only a day can exceed 12
+    month_first = (second > 12).to_numpy()
     if date_format in ORDERS:
         return date_format, DateReading(order=date_format, source="params")
     if day_first.any() and month_first.any():
-        a = parts.index[day_first.to_numpy()][0]
-        b = parts.index[month_first.to_numpy()][0]
+        a = parts.index[day_first][0]
+        b = parts.index[month_first][0]
+        ra, rb = int(first_row[a]), int(first_row[b])
+        (ra, da), (rb, db) = (ra, parts.at[a, "date"]), (rb, parts.at[b, "date"])
         raise DataError(
-            f"column '{column}': the dates mix day/month/year (row {a + 2}: {parts.at[a, 'date']!r}) "
-            f"and month/day/year (row {b + 2}: {parts.at[b, 'date']!r}); fix the file or set data.date_format",
-            path=label, column=column, rows=[int(a) + 2, int(b) + 2],
+            f"column '{column}': the dates mix day/month/year (row {ra}: {da!r}) "
+            f"and month/day/year (row {rb}: {db!r}); fix the file or set data.date_format",
+            path=label, column=column, rows=sorted([ra, rb]),
         )
     if day_first.any():
-        return DAYFIRST, DateReading(order=DAYFIRST, source="inferred", deciding_lines=int(day_first.sum()))
+        return DAYFIRST, DateReading(order=DAYFIRST, source="inferred", deciding_lines=int(weight[day_first].sum()))
     if month_first.any():
-        return MONTHFIRST, DateReading(order=MONTHFIRST, source="inferred", deciding_lines=int(month_first.sum()))
+        return MONTHFIRST, DateReading(order=MONTHFIRST, source="inferred", deciding_lines=int(weight[month_first].sum()))
     example = parts["date"].iloc[0]
     raise DataError(
-        f"column '{column}': {len(parts):,} dates such as {example!r} read either as day/month or month/day "
+        f"column '{column}': {int(weight.sum()):,} dates such as {example!r} read either as day/month or month/day "
         "and no value above 12 decides it; set data.date_format to dayfirst or monthfirst",
         path=label, column=column,
     )

@@ -36,14 +36,18 @@ def summarize_whatif(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
     rows += [(f"{q} target", f"{v:,.0f}") for q, v in quarters.items()]
     for dimension, key in ((schema.PRODUCT_LINE, "targets_product_line"), (schema.REGION, "targets_region")):
         for _, row in tables[key].iterrows():
-            rows.append((f"{dimension.replace('_', ' ')}: {row[dimension]}", f"{row['target']:,.0f}"))
+            likely = f" ({row['probability']:.0%} likely)" if "probability" in row else ""
+            rows.append((f"{dimension.replace('_', ' ')}: {row[dimension]}", f"{row['target']:,.0f}{likely}"))
     new = tables["targets_customer_type"].set_index("customer_type").loc["new", "customers"]
     rows.append(("new customers needed", f"{new:,.0f}"))
     return pd.DataFrame(rows, columns=["target", "value"])
 
 
 def build_whatif(inputs: TargetInputs, spec: TargetsSpec):
-    """An ipywidgets panel: method, growth or quantile, quarter weights, role and stage growth.
+    """An ipywidgets panel: method, growth or quantile, quarter weights, role and stage tilts (or growths).
+
+    With the balanced split (``targets.split_method: balanced``) the role and stage sliders
+    move each group's probability tilt; with the growth split, each group's growth.
 
     Each change re-runs ``decompose_targets`` and redraws the headline table.
     """
@@ -63,8 +67,13 @@ def build_whatif(inputs: TargetInputs, spec: TargetsSpec):
     quantile = slider("forecast quantile", spec.quantile, 0.05, 0.95)
     time_split = w.ToggleButtons(options=["statistical", "manual"], value=spec.time_split, description="quarter split", style=style)
     quarters = [slider(f"Q{i + 1} weight", v, 0.0, 0.6) for i, v in enumerate(spec.quarter_weights or (0.25,) * 4)]
-    roles = {k: slider(f"{k} line growth", v, -0.3, 2.0) for k, v in spec.role_growth.items()}
-    stages = {k: slider(f"{k} market growth", v, -0.3, 2.0) for k, v in spec.stage_growth.items()}
+    balanced = spec.split_method == "balanced"
+    if balanced:
+        roles = {k: slider(f"{k} line tilt", v, -0.3, 0.3) for k, v in spec.role_tilt.items()}
+        stages = {k: slider(f"{k} market tilt", v, -0.3, 0.3) for k, v in spec.stage_tilt.items()}
+    else:
+        roles = {k: slider(f"{k} line growth", v, -0.3, 2.0) for k, v in spec.role_growth.items()}
+        stages = {k: slider(f"{k} market growth", v, -0.3, 2.0) for k, v in spec.stage_growth.items()}
     output = w.Output()
 
     def refresh(_change=None) -> None:
@@ -75,8 +84,8 @@ def build_whatif(inputs: TargetInputs, spec: TargetsSpec):
             quantile=quantile.value,
             time_split=time_split.value,
             quarter_weights=[q.value for q in quarters],
-            role_growth={k: s.value for k, s in roles.items()},
-            stage_growth={k: s.value for k, s in stages.items()},
+            **{"role_tilt" if balanced else "role_growth": {k: s.value for k, s in roles.items()},
+               "stage_tilt" if balanced else "stage_growth": {k: s.value for k, s in stages.items()}},
         )
         table = summarize_whatif(decompose_targets(inputs, current))
         with output:

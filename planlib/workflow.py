@@ -208,7 +208,7 @@ def build_intake(run: Run) -> dict[str, pd.DataFrame]:
 def _read_quotas(run: Run) -> pd.DataFrame:
     spec = run.plan.data.quotas
     raw = io.read_table(run.resolve(spec.path), encoding=spec.encoding, sheet=spec.sheet, label=spec.path)
-    return data.canonicalize_quotas(raw, columns=spec.columns, label=spec.path)
+    return data.canonicalize_quotas(raw, columns=spec.columns, label=spec.path, date_format=run.plan.data.date_format)
 
 
 _INTAKE_TABLES = ("orders", "data_quality", "months", "coverage", "product_lines", "regions", "channels", "reps", "quotas")

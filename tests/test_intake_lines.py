@@ -135,3 +135,13 @@ def test_an_order_id_shared_by_customers_becomes_one_order_each_and_stages_agree
     assert base["active_customers"] == 12 and base["new_customers"] == 4
     assert review.loc["active_customers", "current"] == base["active_customers"]
     assert review.loc["new_customers", "current"] == base["new_customers"]
+
+
+def test_quota_dates_follow_data_date_format():
+    from planlib.intake import canonicalize_quotas
+
+    raw = pd.DataFrame({"rep": ["Li\x00", "Li"], "date": ["01/04/2024", "01/07/2024"], "quota": ["1,000", "2000"]})
+    with pytest.raises(DataError, match="set data.date_format to dayfirst or monthfirst"):
+        canonicalize_quotas(raw, columns={}, label="q.csv")
+    quotas = canonicalize_quotas(raw, columns={}, label="q.csv", date_format="dayfirst")
+    assert quotas.to_dict("list") == {"rep": ["Li", "Li"], "date": [pd.Timestamp("2024-04-01"), pd.Timestamp("2024-07-01")], "quota": [1000.0, 2000.0]}

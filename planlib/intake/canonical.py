@@ -162,8 +162,12 @@ def to_categories(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def canonicalize_quotas(raw: pd.DataFrame, *, columns: dict[str, str], label: str) -> pd.DataFrame:
-    """A quota table as ``rep, date, quota`` (one row per rep and quota period start)."""
+def canonicalize_quotas(raw: pd.DataFrame, *, columns: dict[str, str], label: str, date_format: str | None = None) -> pd.DataFrame:
+    """A quota table as ``rep, date, quota`` (one row per rep and quota period start).
+
+    Its dates follow ``data.date_format`` like the order lines: period starts such as
+    ``01/04/2024`` never decide day/month order by themselves.
+    """
     source = {name: columns.get(name, name) for name in ("rep", "date", "quota")}
     missing = [f"'{col}' (for {name})" for name, col in source.items() if col not in raw.columns]
     if missing:
@@ -171,7 +175,7 @@ def canonicalize_quotas(raw: pd.DataFrame, *, columns: dict[str, str], label: st
     raw = raw.reset_index(drop=True)
     out = pd.DataFrame({
         "rep": clean_text(raw[source["rep"]])[0].astype(str),
-        "date": parse_dates(raw[source["date"]], label=label, column=source["date"])[0],
+        "date": parse_dates(raw[source["date"]], date_format=date_format, label=label, column=source["date"])[0],
         "quota": parse_amounts(raw[source["quota"]], label=label, column=source["quota"], required=True)[0],
     })
     return out.sort_values(["rep", "date"]).reset_index(drop=True)

@@ -18,10 +18,11 @@ from typing import Callable
 
 import pandas as pd
 
-from planlib import io, lifeline, paths, preflight, publish
+from planlib import i18n, io, lifeline, paths, preflight, publish
 from planlib.errors import PackError
 from planlib.secrets import redact_url
 from planlib.plan import Plan, load_plan
+from planlib.onepage import write_one_page
 from planlib.report import render_html, write_plan_workbook
 from planlib.workflow import resolve_period
 
@@ -81,6 +82,7 @@ def run_pack(
     project = paths.find_project_root(root)
     params_file = paths.resolve(params_path, project)
     plan = load_plan(params_file)
+    i18n.activate(plan.report.language, plan.report.unit)  # the workbook, HTML and one-page plan in its language
     period, cutoff = resolve_period(plan, period=period, as_of=as_of)
     final = paths.pack_dir(project, plan.plan, period)
     lock_file = paths.reports_dir(project) / ".locks" / f"{plan.plan}-{period}.lock"
@@ -133,6 +135,8 @@ def _run_locked(
         html.mkdir()
         for notebook in ran:
             render_html(staging / notebook.name, html / f"{notebook.stem}.html")
+        echo(write_one_page(staging, title=plan.title or plan.plan, lang=plan.report.language,
+                            subtitle=i18n._("Period {period}, data up to {as_of}").format(period=period, as_of=cutoff))[2])
         manifest = _manifest(plan, params_file, project, period=period, as_of=cutoff, timings=timings, seconds=time.time() - started)
         if kind == "quarterly":
             manifest["tracks"] = _tracked_plan(project, plan)

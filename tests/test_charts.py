@@ -150,7 +150,7 @@ def test_without_a_cjk_font_the_boxes_are_reported(monkeypatch):
 
     from planlib.i18n import fonts
 
-    monkeypatch.setattr(fonts, "_packaged_font", lambda: None)
+    monkeypatch.setattr(fonts, "packaged_font", lambda: None)
     monkeypatch.setattr(fonts, "SYSTEM_CJK_FAMILIES", ("No Such Font",))
     fonts.find_cjk_font.cache_clear()
     fonts._warn_no_font.cache_clear()

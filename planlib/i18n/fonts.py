@@ -15,7 +15,7 @@ from pathlib import Path
 
 from matplotlib import font_manager, rcParams
 
-__all__ = ["SYSTEM_CJK_FAMILIES", "find_cjk_font", "use_cjk_font"]
+__all__ = ["SYSTEM_CJK_FAMILIES", "find_cjk_font", "packaged_font", "use_cjk_font"]
 
 # The packaged font first (no system install needed), then Windows, macOS and Linux system fonts.
 _PACKAGE, _PACKAGE_FILE = "mplfonts", ("fonts", "NotoSansCJKsc-Regular.otf")
@@ -26,7 +26,7 @@ SYSTEM_CJK_FAMILIES = (
 )
 
 
-def _packaged_font() -> Path | None:
+def packaged_font() -> Path | None:
     """Path of the font file inside the installed ``mplfonts`` package (not imported: no side effects)."""
     spec = importlib.util.find_spec(_PACKAGE)
     if spec is None or not spec.submodule_search_locations:
@@ -38,7 +38,7 @@ def _packaged_font() -> Path | None:
 @lru_cache(maxsize=1)
 def find_cjk_font() -> str | None:
     """Family name of a CJK font matplotlib can use, registering the packaged one; ``None`` when none exists."""
-    packaged = _packaged_font()
+    packaged = packaged_font()
     if packaged is not None:
         font_manager.fontManager.addfont(str(packaged))
         return font_manager.FontProperties(fname=str(packaged)).get_name()

@@ -39,6 +39,17 @@ _WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 _WIDGET_STATE = "application/vnd.jupyter.widget-state+json"
 
 
+def missing_glyph_warnings(notebook: Path) -> list[str]:
+    """Every "Glyph ... missing from font(s)" line in an executed notebook's outputs (a chart printed boxes)."""
+    nb = nbformat.read(notebook, as_version=4)
+    found = []
+    for cell in nb.cells:
+        for output in cell.get("outputs", []):
+            texts = [output.get("text", "")] + [str(v) for k, v in output.get("data", {}).items() if k.startswith("text/")]
+            found += [line.strip() for text in texts for line in str(text).splitlines() if "missing from font" in line]
+    return found
+
+
 def notebook_title(nb: nbformat.NotebookNode) -> str:
     """The text of the notebook's first markdown heading (``# 03 Targets`` -> ``03 Targets``); "" if none."""
     for cell in nb.cells:
@@ -115,12 +126,14 @@ PLAN_SHEETS: dict[str, tuple[str, str]] = {
     "gap_closure": (N_("Gap ledger"), N_("target, baseline, each action's incremental effect and the remaining gap")),
     "gap_options": (N_("Closing the gap"), N_("what would close a remaining gap: budget, capacity or a lower target")),
     "service_levels": (N_("ABC service levels"), N_("visit frequency, ownership, repurchase and cross-sell targets per class")),
+    "margin_targets": (N_("Gross-profit targets"), N_("gross-profit targets by product line, region and month beside revenue; the mix effect")),
     "channel_support": (N_("Channel support"), N_("channel targets and partner support")),
     "budget_ledger": (N_("Budget"), N_("every draw on the one budget (actions, support) and its expected return")),
     "budget_split": (N_("Budget by channel, region"), N_("the same budget by channel and by region (actions + support pool)")),
     "checkpoints": (N_("Checkpoints"), N_("monthly and quarterly cumulative milestones per owner")),
     "review_cadence": (N_("Review cadence"), N_("who reviews what, and when")),
     "tracking": (N_("Actual vs plan"), N_("attainment, projection and traffic light per target")),
+    "margin_tracking": (N_("Gross profit vs plan"), N_("gross profit to date against its plan, and the margin rate against its target")),
     "checkpoint_status": (N_("Checkpoint status"), N_("checkpoints met or missed at the as-of date")),
     "behaviour": (N_("Behaviour"), N_("orders, customers and order value against last year")),
     "replan_outlook": (N_("Re-plan outlook"), N_("the re-planned year beside the re-forecast, and the chance of the annual target")),

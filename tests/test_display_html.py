@@ -51,3 +51,16 @@ def test_title_falls_back_to_the_file_name_and_plain_notebooks_are_untouched(tmp
     assert notebook_title(nb) == ""
     page = render_html(source, tmp_path / "00_data.html").read_text(encoding="utf-8")
     assert re.search(r"<title>\s*00_data\s*</title>", page) and ">2<" in page.replace("\n", "")
+
+
+def test_missing_glyph_warnings_are_found_and_the_stored_notebooks_have_none(tmp_path):
+    from pathlib import Path
+
+    from planlib.report import missing_glyph_warnings
+
+    warning = "UserWarning: Glyph 21150 (\\N{CJK UNIFIED IDEOGRAPH-529E}) missing from font(s) DejaVu Sans."
+    nb = new_notebook(cells=[new_code_cell("chart", outputs=[new_output("stream", name="stderr", text=f"x.py:1: {warning}\n")])])
+    nbformat.write(nb, tmp_path / "boxes.ipynb")
+    assert missing_glyph_warnings(tmp_path / "boxes.ipynb") == [f"x.py:1: {warning}"]
+    for notebook in sorted((Path(__file__).resolve().parents[1] / "notebooks").glob("[0-9][0-9]_*.ipynb")):
+        assert missing_glyph_warnings(notebook) == [], notebook.name

@@ -421,6 +421,9 @@ def build_tracking(run: Run) -> dict[str, pd.DataFrame]:
         "tracking_by_month": tracking.compare_to_plan(plan_long, in_year, as_of=as_of, history=history, green=spec.green, amber=spec.amber, by_month=True),
         "behaviour": tracking.compute_behaviour(in_year, as_of=as_of, history=history),
     }
+    margins = annual_table(run, "margin_targets")
+    if margins is not None and (gp := tracking.compare_margin(margins, out["tracking"], in_year, as_of=as_of)) is not None:
+        out["margin_tracking"] = gp
     if "checkpoints" in tables:
         out["checkpoint_status"] = tracking.check_checkpoints(tables["checkpoints"], in_year, as_of=as_of, history=history)
     year_closed = as_of >= pd.Timestamp(plan.plan_year, 12, 31)  # year-end pack: nothing left to re-forecast
@@ -450,7 +453,7 @@ def reforecast_frame(run: Run) -> pd.DataFrame:
 
 
 TRACKING_TABLES = (
-    "annual_targets_long", "tracking_source", "tracking", "tracking_by_month", "behaviour", "checkpoint_status",
+    "annual_targets_long", "tracking_source", "tracking", "tracking_by_month", "margin_tracking", "behaviour", "checkpoint_status",
     "respread", "respread_by_segment", "replan_outlook", "target_changes", "replanned_targets_long",
 )
 register_builder(TRACKING_TABLES, build_tracking)
@@ -505,13 +508,16 @@ def build_actions(run: Run) -> dict[str, pd.DataFrame]:
     tables["budget_ledger"] = actions.build_budget_ledger(ledger, budget, budget=spec.budget)
     if (long["dimension"] == schema.CHANNEL).any():
         tables["channel_support"] = actions.plan_channel_support(long, budget, spec=spec)
+    margins = actions.plan_margin_targets(run.table("targets_cube"), orders, as_of=history_end)
+    if margins is not None:
+        tables["margin_targets"] = margins
     tables["checkpoints"] = actions.build_checkpoints(long)
     tables["review_cadence"] = actions.build_review_cadence(spec=spec)
     return tables
 
 
 ACTION_TABLES = (
-    "funnel", "capacity", "action_calendar", "actions_dropped", "gap_closure", "gap_options", "service_levels", "visit_plan", "hiring_plan", "budget_split", "budget_ledger", "channel_support",
+    "funnel", "capacity", "action_calendar", "actions_dropped", "gap_closure", "gap_options", "service_levels", "visit_plan", "hiring_plan", "budget_split", "budget_ledger", "margin_targets", "channel_support",
     "checkpoints", "review_cadence",
 )
 register_builder(ACTION_TABLES, build_actions, annual_only=True)

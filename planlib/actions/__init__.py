@@ -7,7 +7,7 @@ in-year tracking compares with actuals.
 
 Modules, one job each: ``funnel`` (funnel and capacity check), ``capacity`` (rebalanced
 visits, service visits in the same capacity, hires), ``promotions`` (key dates and measured
-uplift), ``calendar`` (the action calendar), ``ledger`` (the one gap ledger), ``budget``
+uplift), ``calendar`` (the action calendar), ``ledger`` (the one gap ledger), ``margin`` (gross-profit targets), ``budget``
 (the one budget), ``service`` (ABC service levels), ``channels`` (support split, channel
 support), ``checkpoints`` (checkpoints and review cadence); ``_common`` holds shared helpers.
 
@@ -103,6 +103,7 @@ from planlib.actions.service import (
 from planlib.actions.budget import ACTIONS_ROW, allocate_budget, build_budget_ledger, summarize_budget
 from planlib.actions.capacity import plan_hires, rebalance_visits, summarize_rebalance
 from planlib.actions.ledger import build_gap_ledger, propose_gap_closing, summarize_gap_ledger
+from planlib.actions.margin import plan_margin_targets, summarize_margin_targets
 
 __all__ = [
     "ACTIONS_ROW",
@@ -126,6 +127,7 @@ __all__ = [
     "plan_channel_support",
     "plan_funnel",
     "plan_hires",
+    "plan_margin_targets",
     "plan_service_levels",
     "propose_gap_closing",
     "rebalance_visits",
@@ -133,5 +135,6 @@ __all__ = [
     "summarize_budget",
     "summarize_capacity",
     "summarize_gap_ledger",
+    "summarize_margin_targets",
     "summarize_rebalance",
 ]

@@ -5,7 +5,8 @@ light), checks the checkpoints that are due, and re-spreads the remaining target
 
 Modules, one job each: ``attainment`` (actual vs plan), ``checkpoints``, ``behaviour``,
 ``respread`` (the re-plan policy and the exact re-spread), ``reps`` (region targets to the
-reps in seat), ``outlook`` (before/after, the re-planned year and its chance), ``diff``
+reps in seat), ``outlook`` (before/after, the re-planned year and its chance), ``margin`` (gross
+profit to date), ``diff``
 (re-planned targets, plan differences); ``_common`` holds the names and checks they share.
 
 Inputs
@@ -80,6 +81,7 @@ from planlib.tracking.diff import (
     diff_targets,
     summarize_plan_diff,
 )
+from planlib.tracking.margin import compare_margin, summarize_margin
 from planlib.tracking.outlook import (
     replan_outlook,
     respread_by_month,
@@ -115,6 +117,7 @@ __all__ = [
     "VACANT_REP",
     "apply_respread",
     "check_checkpoints",
+    "compare_margin",
     "compare_to_plan",
     "compute_behaviour",
     "diff_targets",
@@ -124,6 +127,7 @@ __all__ = [
     "respread_to_reps",
     "summarize_behaviour",
     "summarize_changes",
+    "summarize_margin",
     "summarize_checkpoints",
     "summarize_plan_diff",
     "summarize_replan_outlook",

@@ -17,6 +17,7 @@ from planlib.errors import DataError, ParamsError
 from planlib.targets._common import MONTH, TARGET, _numeric
 
 RULES = ("accept", "halfway", "escalate")
+ABSORBERS = ("active", "house", "vacant")  # in seat all year: they can take up a difference in any month
 RECONCILE_COLUMNS = [schema.REP, schema.REGION, "status", "top_down", "commitment", "deviation", "reconciled", "change",
                      "action", "conversation", "reason"]
 
@@ -113,8 +114,9 @@ def reconcile_quotas(
         ``rep, region, status, top_down, commitment, deviation, reconciled, change, action,
         conversation, reason``: ``reconciled`` adds up to the top-down total exactly; what
         changed quotas free or ask is spread over the lines of the same region whose quota
-        no commitment set (in proportion to their quota), and ``conversation`` marks what
-        needs one.
+        no commitment set and who are in seat all year (in proportion to their quota; a
+        joiner or leaver cannot carry it in months they are away), and ``conversation``
+        marks what needs one.
     """
     where = "reconcile_quotas"
     if rule not in RULES:
@@ -170,7 +172,7 @@ def reconcile_quotas(
     scaled = proposed.copy()
     for region in out[schema.REGION].unique():  # each region closes its own difference: its months stay as they are
         inside = (out[schema.REGION] == region).to_numpy()
-        free = inside & ~fixed & (proposed > 0)
+        free = inside & ~fixed & (proposed > 0) & out["status"].isin(ABSORBERS).to_numpy()
         if not free.any():
             free = inside & (proposed > 0)
             for i in np.flatnonzero(free & fixed):

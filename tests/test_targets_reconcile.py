@@ -56,3 +56,11 @@ def test_reconciled_quotas_refit_the_month_table_exactly():
     out = T.apply_reconciled_quotas(rep_months, pd.DataFrame({"rep": ["a", "b"], "reconciled": [120, 80]}))
     assert out.groupby("rep")["target"].sum().to_dict() == {"a": 120, "b": 80}
     assert out.groupby("month")["target"].sum().tolist() == [100, 100]
+
+
+def test_the_gap_table_does_not_count_house_or_vacant_as_missing_commitments():
+    gaps = T.reconcile_commitments(REPS, COMMIT)
+    reps = gaps.loc[gaps["level"] == "rep"].set_index("rep")
+    assert reps.loc["c", "missing"] == 1 and reps.loc[T.HOUSE, "missing"] == 0
+    assert gaps.loc[gaps["level"] == "total", "missing"].iloc[0] == 1
+    assert gaps.loc[gaps["level"] == "total", "gap"].iloc[0] == 3800 - 2180

@@ -42,7 +42,7 @@ def reconcile_commitments(
         ``level`` (rep / region / total), ``region, rep, target, commitment, gap,
         coverage, committed, missing``: ``gap = target - commitment`` (positive = the
         commitments fall short), ``coverage = commitment / target``, ``missing`` = reps
-        without a commitment. Rep gaps add up exactly to region and total gaps.
+        without a commitment (house and vacant lines, by ``status``, are not counted). Rep gaps add up exactly to region and total gaps.
     """
     where = "reconcile_commitments"
     require_frame(rep_targets, "rep_targets", where, [schema.REP, schema.REGION, TARGET])
@@ -65,7 +65,8 @@ def reconcile_commitments(
     reps["commitment"] = reps[schema.REP].map(committed).astype(float)
     reps["committed"] = reps["commitment"].notna()
     reps["gap"] = reps[TARGET] - reps["commitment"].fillna(0.0)
-    reps["missing"] = (~reps["committed"]).astype("int64")
+    people = ~rep_targets["status"].astype(str).isin(["house", "vacant"]).to_numpy() if "status" in rep_targets else True
+    reps["missing"] = (~reps["committed"] & people).astype("int64")  # the house line and vacant seats never commit
     reps = reps.sort_values([schema.REGION, schema.REP], kind="mergesort")
     region = reps.groupby(schema.REGION, sort=True).agg(
         target=(TARGET, "sum"), commitment=("commitment", lambda s: s.fillna(0.0).sum()),

@@ -329,6 +329,15 @@ class ActionsSpec(_Section):
                 )
             return self
 
+    class Incentives(_Section):
+        """The payout curve of the sales incentive, as a share of the on-target bonus, by attainment."""
+
+        threshold: float = Field(0.8, ge=0, le=1)  # below this attainment nothing is paid
+        threshold_payout: float = Field(0.5, ge=0, le=1)  # share paid at the threshold, rising linearly to 1 at 100%
+        accelerator: float = Field(2.0, ge=0, le=10)  # extra share per unit of attainment above 100%
+        cap: float = Field(2.0, ge=1, le=10)  # the most a rep can earn, as a share of the on-target bonus
+        on_target_bonus: float = Field(0.0, ge=0)  # bonus per rep at 100% attainment; 0 = not given (shares only)
+
     class ServiceLevel(_Section):
         """How an ABC class of customers is served."""
 
@@ -364,6 +373,7 @@ class ActionsSpec(_Section):
     )
     events: tuple[Event, ...] = ()
     launch_budget_share: float = Field(0.15, ge=0, le=1)
+    incentives: Incentives = Field(default_factory=lambda: ActionsSpec.Incentives())
     new_customer_budget_share: float = Field(0.15, ge=0, le=1)
     service_levels: dict[Literal["A", "B", "C"], ServiceLevel] = Field(
         default_factory=lambda: {

@@ -127,6 +127,8 @@ PLAN_SHEETS: dict[str, tuple[str, str]] = {
     "gap_options": (N_("Closing the gap"), N_("what would close a remaining gap: budget, capacity or a lower target")),
     "service_levels": (N_("ABC service levels"), N_("visit frequency, ownership, repurchase and cross-sell targets per class")),
     "margin_targets": (N_("Gross-profit targets"), N_("gross-profit targets by product line, region and month beside revenue; the mix effect")),
+    "incentives": (N_("Incentives"), N_("expected payout per rep from the payout curve over the forecast paths")),
+    "incentive_sensitivity": (N_("Incentives vs target"), N_("how the expected payout and cost of sales move with the target")),
     "channel_support": (N_("Channel support"), N_("channel targets and partner support")),
     "budget_ledger": (N_("Budget"), N_("every draw on the one budget (actions, support) and its expected return")),
     "budget_split": (N_("Budget by channel, region"), N_("the same budget by channel and by region (actions + support pool)")),

@@ -508,6 +508,10 @@ def build_actions(run: Run) -> dict[str, pd.DataFrame]:
     tables["budget_ledger"] = actions.build_budget_ledger(ledger, budget, budget=spec.budget)
     if (long["dimension"] == schema.CHANNEL).any():
         tables["channel_support"] = actions.plan_channel_support(long, budget, spec=spec)
+    if reps is not None and len(rep_rows):
+        tables["incentives"], tables["incentive_sensitivity"] = actions.plan_incentives(
+            run.table("targets_rep"), run.table("year_paths"), curve=spec.incentives
+        )
     margins = actions.plan_margin_targets(run.table("targets_cube"), orders, as_of=history_end)
     if margins is not None:
         tables["margin_targets"] = margins
@@ -517,7 +521,7 @@ def build_actions(run: Run) -> dict[str, pd.DataFrame]:
 
 
 ACTION_TABLES = (
-    "funnel", "capacity", "action_calendar", "actions_dropped", "gap_closure", "gap_options", "service_levels", "visit_plan", "hiring_plan", "budget_split", "budget_ledger", "margin_targets", "channel_support",
+    "funnel", "capacity", "action_calendar", "actions_dropped", "gap_closure", "gap_options", "service_levels", "visit_plan", "hiring_plan", "budget_split", "budget_ledger", "margin_targets", "incentives", "incentive_sensitivity", "channel_support",
     "checkpoints", "review_cadence",
 )
 register_builder(ACTION_TABLES, build_actions, annual_only=True)

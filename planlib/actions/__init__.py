@@ -7,7 +7,8 @@ in-year tracking compares with actuals.
 
 Modules, one job each: ``funnel`` (funnel and capacity check), ``capacity`` (rebalanced
 visits, service visits in the same capacity, hires), ``promotions`` (key dates and measured
-uplift), ``calendar`` (the action calendar), ``ledger`` (the one gap ledger), ``margin`` (gross-profit targets), ``budget``
+uplift), ``calendar`` (the action calendar), ``ledger`` (the one gap ledger), ``margin`` (gross-profit targets), ``incentives`` (payout curve over the
+forecast paths), ``budget``
 (the one budget), ``service`` (ABC service levels), ``channels`` (support split, channel
 support), ``checkpoints`` (checkpoints and review cadence); ``_common`` holds shared helpers.
 
@@ -104,6 +105,7 @@ from planlib.actions.budget import ACTIONS_ROW, allocate_budget, build_budget_le
 from planlib.actions.capacity import plan_hires, rebalance_visits, summarize_rebalance
 from planlib.actions.ledger import build_gap_ledger, propose_gap_closing, summarize_gap_ledger
 from planlib.actions.margin import plan_margin_targets, summarize_margin_targets
+from planlib.actions.incentives import payout_share, plan_incentives, summarize_incentives
 
 __all__ = [
     "ACTIONS_ROW",
@@ -126,7 +128,9 @@ __all__ = [
     "measure_promotion_uplift",
     "plan_channel_support",
     "plan_funnel",
+    "payout_share",
     "plan_hires",
+    "plan_incentives",
     "plan_margin_targets",
     "plan_service_levels",
     "propose_gap_closing",
@@ -135,6 +139,7 @@ __all__ = [
     "summarize_budget",
     "summarize_capacity",
     "summarize_gap_ledger",
+    "summarize_incentives",
     "summarize_margin_targets",
     "summarize_rebalance",
 ]

@@ -500,3 +500,17 @@ def test_random_bytes_give_a_frame_or_one_line_naming_the_file(tmp_path, blob, s
         assert str(err).startswith(f"data/orders{suffix}: ") and "\n" not in str(err)
     else:
         assert isinstance(frame, pd.DataFrame)
+
+
+def test_three_packs_of_the_same_plan_at_once_give_one_pack_and_one_line_each(tmp_path):
+    project = _project(tmp_path, {"00_x.ipynb": [PARAMS_CELL, "import time\ntime.sleep(2)"]})
+    runs = [subprocess.Popen([sys.executable, "-m", "planlib.cli", "pack", "params/demo.yaml", "--force"], cwd=project,
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for _ in range(3)]
+    results = [(run.wait(timeout=300), run.stderr.read()) for run in runs]
+    assert {code for code, _ in results} <= {0, 2} and any(code == 0 for code, _ in results)
+    for code, err in results:
+        assert "Traceback" not in err
+        if code == 2:
+            assert err.startswith("planlib: another run is writing reports/demo/2025 (pid ") and err.count("\n") == 1
+    pack = project / "reports" / "demo" / "2025"
+    assert publish.is_whole(pack) and sorted(p.name for p in pack.parent.iterdir()) == ["2025"]

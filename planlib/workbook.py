@@ -33,7 +33,7 @@ from openpyxl.worksheet.hyperlink import Hyperlink
 from openpyxl.worksheet.properties import PageSetupProperties
 
 from planlib.errors import DataError, PackError
-from planlib.i18n import _, header
+from planlib.i18n import _, get_language, header
 
 __all__ = ["FORMATS", "infer_formats", "make_sheet_names", "write_workbook"]
 
@@ -47,6 +47,7 @@ FORMATS: dict[str, str] = {
     "pct": "0.0%",
     "ratio": "#,##0.00",
     "date": "yyyy-mm-dd",
+    "month": "yyyy-mm",  # zh-CN: 2025年3月
     "datetime": "yyyy-mm-dd hh:mm",
     "text": "@",
     "general": "General",
@@ -119,7 +120,8 @@ def infer_formats(frame: pd.DataFrame) -> dict[str, str]:
         if pd.api.types.is_datetime64_any_dtype(values):
             times = values.dropna()
             has_time = bool(len(times)) and bool((times != times.dt.normalize()).any())
-            formats[column] = "datetime" if has_time else "date"
+            months = bool(len(times)) and name == "month" and bool((times == times.dt.to_period("M").dt.start_time).all())
+            formats[column] = "datetime" if has_time else "month" if months else "date"
             continue
         if pd.api.types.is_bool_dtype(values) or not pd.api.types.is_numeric_dtype(values):
             continue
@@ -142,6 +144,8 @@ def infer_formats(frame: pd.DataFrame) -> dict[str, str]:
 
 
 def _format_code(kind: str) -> str:
+    if kind == "month" and get_language() == "zh-CN":
+        return 'yyyy"年"m"月"'
     return FORMATS.get(kind, kind)
 
 
@@ -194,7 +198,7 @@ def _display_width(text: str) -> int:
 def _column_width(header: str, values: pd.Series, kind: str | None, max_width: int) -> float:
     sample = values.iloc[:_WIDTH_SAMPLE]
     width = _display_width(header) + 2  # room for the filter button
-    if kind in ("date",):
+    if kind in ("date", "month"):
         width = max(width, 10)
     elif kind == "datetime":
         width = max(width, 16)

@@ -67,7 +67,7 @@ def test_number_formats(tmp_path):
     ws = wb["Funnel"]
     header = {cell.value: cell.column_letter for cell in ws[1]}
     fmt = {name: ws[f"{letter}2"].number_format for name, letter in header.items()}
-    assert fmt["month"] == "yyyy-mm-dd"
+    assert fmt["month"] == "yyyy-mm"  # month starts read as months
     assert fmt["target"] == "#,##0" and fmt["deal_size"] == "#,##0"
     assert fmt["win_rate"] == "0.0%"
     assert fmt["visits"] == "#,##0"
@@ -205,6 +205,7 @@ def test_chinese_workbook_words_and_readable_headers(tmp_path):
     ws = wb["漏斗"]
     assert [c.value for c in ws[1]][:6] == ["销售代表", "月份", "目标", "单笔成交额", "赢单率", "拜访次数"]
     assert [ws.cell(row=r, column=7).value for r in (2, 3, 4)] == ["否", "是", "是"]
+    assert ws["B2"].number_format == 'yyyy"年"m"月"'  # 2025年1月
 
 
 def _small_pack(tmp_path):

@@ -122,7 +122,7 @@ def summarize_incentives(per_rep: pd.DataFrame, sensitivity: pd.DataFrame) -> st
     reps = per_rep[per_rep[schema.REP] != "Total"]
     total = per_rep[per_rep[schema.REP] == "Total"].iloc[0]
     text = (f"{len(reps)} reps earn on average {fmt_pct(reps['expected_payout_share'].mean())} of their on-target bonus; "
-            f"{int((reps['p_threshold'] < 0.5).sum())} are more likely than not to stay below the threshold")
+            f"{int((reps['p_threshold'] < 0.5).sum())} of them more likely than not to stay below the threshold")
     if np.isfinite(total["expected_payout"]):
         cost = sensitivity.loc[np.isclose(sensitivity["quota_scale"], 1.0), "cost_of_sales"]
         text += f"; expected payout {fmt_money(total['expected_payout'])}"

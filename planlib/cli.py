@@ -10,6 +10,7 @@ import sys
 
 import click
 
+from planlib import i18n
 from planlib.errors import PlanlibError
 
 
@@ -33,7 +34,9 @@ def validate(params_path: str, params_only: bool) -> None:
         checked = [] if params_only else check_inputs(plan, paths.find_project_root())
     for line in checked:
         click.echo(f"  {line}")
-    click.echo(f"{params_path}: valid (plan '{plan.plan}', plan year {plan.plan_year}, data to {plan.history_end})")
+    i18n.activate(plan.report.language, plan.report.unit)
+    click.echo(i18n._("{path}: valid (plan '{plan}', plan year {year}, data to {end})").format(
+        path=params_path, plan=plan.plan, year=plan.plan_year, end=plan.history_end))
 
 
 @main.command()

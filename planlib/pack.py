@@ -122,12 +122,14 @@ def _run_locked(
         for i, notebook in enumerate(notebooks, 1):
             if year_closed and _planlib_metadata(notebook).get("needs_open_months", False):
                 timings[notebook.name] = "skipped: no month of the plan year left to forecast"
-                echo(f"[{i}/{len(notebooks)}] {notebook.name} skipped: the plan year is over, nothing left to forecast")
+                echo(i18n._("[{i}/{n}] {notebook} skipped: the plan year is over, nothing left to forecast").format(
+                    i=i, n=len(notebooks), notebook=notebook.name))
                 continue
             ran.append(notebook)
             seconds = _execute(notebook, staging, project=project, params_file=params_file, period=period, as_of=cutoff, plan=plan)
             timings[notebook.name] = round(seconds, 2)
-            echo(f"[{i}/{len(notebooks)}] {notebook.name} done in {seconds:.1f} s")
+            echo(i18n._("[{i}/{n}] {notebook} done in {seconds} s").format(
+                i=i, n=len(notebooks), notebook=notebook.name, seconds=f"{seconds:.1f}"))
         workbook = write_plan_workbook(staging, staging / f"{plan.plan}_{period}_plan.xlsx")
         if workbook is not None:
             _chmod_like_other_files(workbook)
@@ -151,7 +153,7 @@ def _run_locked(
     shutil.rmtree(stale, ignore_errors=True)
     if stale.parent.is_dir() and not any(stale.parent.iterdir()):
         stale.parent.rmdir()
-    echo(f"pack written to {_rel(final, project)}")
+    echo(i18n._("pack written to {path}").format(path=_rel(final, project)))
     return final
 
 
@@ -291,7 +293,7 @@ def run_year(
         futures = [pool.submit(run_pack, params_path, period=q, force=force, root=project) for q in quarters]
         for quarter, future in zip(quarters, futures):
             packs.append(future.result())
-            echo(f"quarterly pack {quarter} written to {_rel(packs[-1], project)}")
+            echo(i18n._("quarterly pack {quarter} written to {path}").format(quarter=quarter, path=_rel(packs[-1], project)))
     return packs
 
 

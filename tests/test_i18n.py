@@ -115,3 +115,15 @@ def test_no_module_that_translates_rebinds_the_underscore():
             offenders += [f"{path.name}:{node.lineno}" for node in ast.walk(tree)
                           if isinstance(node, ast.Name) and node.id == "_" and isinstance(node.ctx, ast.Store)]
     assert offenders == [], f"'_' rebound where it is the translation function: {offenders}"
+
+
+def test_the_cli_speaks_the_plan_language():
+    from click.testing import CliRunner
+
+    from planlib.cli import main
+
+    result = CliRunner().invoke(main, ["validate", "params/demo_zh.yaml", "--params-only"])
+    assert result.exit_code == 0
+    assert result.output.strip() == "params/demo_zh.yaml：有效（计划 'demo_zh'，计划年度 2025，数据截至 2024-12-31）"
+    english = CliRunner().invoke(main, ["validate", "params/demo.yaml", "--params-only"])
+    assert english.output.strip() == "params/demo.yaml: valid (plan 'demo', plan year 2025, data to 2024-12-31)"

@@ -62,3 +62,11 @@ def test_no_budget_is_said_not_shown_as_zeros():
     ledger = A.build_budget_ledger(A.build_gap_ledger(calendar((0, 0)), target=1, baseline=1), split, budget=0)
     assert list(ledger["use"]) == ["none"] and ledger["item"].iloc[0].startswith("no budget given")
     assert A.summarize_budget(ledger).startswith("No budget given")
+
+
+def test_a_plan_without_channel_or_region_targets_still_adds_up():
+    total_only = long_targets().query("dimension in ['total', 'month']")
+    split = A.allocate_budget(calendar(), total_only, budget=1_000)
+    assert split.set_index("segment")["budget"].to_dict() == {"(support pool)": 700, A.ACTIONS_ROW: 300}
+    ledger = A.build_budget_ledger(A.build_gap_ledger(calendar(), target=1, baseline=1), split, budget=1_000)
+    assert ledger.loc[ledger["use"] != "total", "budget"].sum() == 1_000

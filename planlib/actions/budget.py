@@ -80,6 +80,15 @@ def allocate_budget(
     whole = _whole_budget(budget, where)
     spent = _actions_cost(calendar, whole, where)
     dims = [d for d in dimensions if (targets_long["dimension"].astype(str) == d).any()]
+    if not dims:  # no channel or region targets: the actions and one unsplit pool
+        out = pd.DataFrame({"dimension": ["total", "total"], "segment": ["(support pool)", ACTIONS_ROW],
+                            "budget": [whole - spent, spent]})
+        out["budget_share"] = out["budget"] / whole if whole else np.nan
+        if whole == 0:
+            out[["budget", "budget_share"]] = np.nan
+        out["note"] = _NO_BUDGET if whole == 0 else ""
+        out.attrs.update({"budget": whole, "actions": spent, "pool": whole - spent})
+        return out
     pool = split_budget(targets_long, orders, budget=whole - spent, dimensions=dims, as_of=as_of)
     parts = []
     for dim, part in pool.groupby("dimension", sort=False):

@@ -26,7 +26,7 @@ from planlib.i18n.fonts import packaged_font
 __all__ = ["Section", "build_one_page", "find_chromium", "print_pdf", "render_one_page", "write_one_page"]
 
 TABLES = ("annual_target", "targets_month", "targets_product_line", "targets_region", "gap_closure", "capacity",
-          "rep_fairness", "smart_targets", "tracking")
+          "rep_fairness", "smart_targets", "tracking", "replan_outlook")
 LOW_PROBABILITY = 0.2  # a unit whose target is reached with less than this chance is out of reach
 _CHROMIUM = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable", "chrome")
 
@@ -142,17 +142,24 @@ def _risks(tables: Mapping[str, pd.DataFrame]) -> Section | None:
 
 
 def _tracking(tables: Mapping[str, pd.DataFrame]) -> Section | None:
+    lines = []
     tracking = tables.get("tracking")
-    if not _col(tracking, "dimension", "attainment"):
-        return None
-    total = tracking.loc[tracking["dimension"] == "total"]
-    if total.empty:
-        return None
-    row = total.iloc[0]
-    lines = [_("Attainment to date: {attainment} of plan").format(attainment=fmt_pct(row["attainment"]))]
-    if "projected_attainment" in row and pd.notna(row["projected_attainment"]):
-        lines.append(_("At this pace the year ends at {projected} of the annual target").format(
-            projected=fmt_pct(row["projected_attainment"])))
+    total = tracking.loc[tracking["dimension"] == "total"] if _col(tracking, "dimension", "attainment") else None
+    if total is not None and len(total):
+        row = total.iloc[0]
+        lines.append(_("Attainment to date: {attainment} of plan").format(attainment=fmt_pct(row["attainment"])))
+        if "projected_attainment" in row and pd.notna(row["projected_attainment"]):
+            lines.append(_("At this pace the year ends at {projected} of the annual target").format(
+                projected=fmt_pct(row["projected_attainment"])))
+    outlook = tables.get("replan_outlook")
+    if _col(outlook, "metric", "value"):
+        value = outlook.set_index("metric")["value"]
+        if {"replanned_year", "annual_target"} <= set(value.index):
+            lines.append(_("Re-planned year {replanned} against the annual target {annual}").format(
+                replanned=fmt_money(value["replanned_year"]), annual=fmt_money(value["annual_target"])))
+        if pd.notna(value.get("p_annual_target")) and pd.notna(value.get("p_replanned_year")):
+            lines.append(_("Chance now of the annual target: {p}; of the re-planned year: {q}").format(
+                p=fmt_pct(value["p_annual_target"], digits=0), q=fmt_pct(value["p_replanned_year"], digits=0)))
     return Section(_("Where we stand"), lines)
 
 

@@ -48,14 +48,18 @@ def test_the_one_page_plan_in_english():
 
 def test_the_one_page_plan_in_chinese_and_a_quarterly_pack():
     tables = _tables() | {"tracking": pd.DataFrame({"dimension": ["total", "region"], "attainment": [0.93, 1.1],
-                                                     "projected_attainment": [0.97, 1.0]})}
+                                                     "projected_attainment": [0.97, 1.0]}),
+                        "replan_outlook": pd.DataFrame({"metric": ["annual_target", "replanned_year", "p_annual_target",
+                                                                   "p_replanned_year"],
+                                                        "value": [150e6, 146e6, 0.31, 0.52]})}
     with i18n.language("zh-CN"):
         sections = onepage.build_one_page(tables)
         page = onepage.render_one_page(sections, title="演示贸易公司 2025年销售计划", lang="zh-CN")
     text = {s.heading: s.lines for s in sections}
     assert text["目标"][0] == "年度目标 1.50亿元，较上年+11.8%"
     assert text["目标分解"][0] == "分季度：一季度 3,000.0万元；二季度 4,000.0万元；三季度 3,500.0万元；四季度 4,500.0万元"
-    assert text["当前进展"] == ["截至目前达成计划的93.0%", "按当前进度，全年将达成年度目标的97.0%"]
+    assert text["当前进展"] == ["截至目前达成计划的93.0%", "按当前进度，全年将达成年度目标的97.0%",
+                            "重新规划的全年 1.46亿元，年度目标 1.50亿元", "当前达成年度目标的概率：31%；达成重新规划全年的概率：52%"]
     assert "<title>演示贸易公司 2025年销售计划</title>" in page and "<script" not in page
     assert not any(ch.isascii() and ch.isalpha() for line in text["主要风险"] for ch in line.replace("王芳", ""))
 

@@ -33,8 +33,9 @@ def test_every_dimension_adds_up_to_the_one_budget():
     assert s[("channel", A.ACTIONS_ROW)] == 300
     # per region: the growth its target asks (no history here: NaN) per unit of its budget
     assert "increase_per_budget" in split.columns
-    support = A.plan_channel_support(long_targets(), split)
-    assert support["support_budget"].sum() == 700  # channel support is the pool, not the whole budget again
+    support = A.plan_channel_support(long_targets(), split).set_index("channel")["support_budget"]
+    assert support.drop(A.ACTIONS_ROW).sum() == 700  # channel support is the pool, not the whole budget again
+    assert support.sum() == 1_000 and support[A.ACTIONS_ROW] == 300
 
 
 def test_budget_ledger_counts_every_draw_once_with_its_return():

@@ -15,14 +15,13 @@ import numpy as np
 import pandas as pd
 
 from planlib import schema
-from planlib.actions.channels import split_budget
+from planlib.actions.channels import ACTIONS_ROW, split_budget
 from planlib.checks import require_frame
 from planlib.errors import ParamsError
 from planlib.formatting import fmt_money
 
 __all__ = ["ACTIONS_ROW", "allocate_budget", "build_budget_ledger", "summarize_budget"]
 
-ACTIONS_ROW = "(actions, company-wide)"  # the actions' share in every dimension's budget table
 _NO_BUDGET = "no budget given (actions.budget is 0): nothing is allocated"
 
 

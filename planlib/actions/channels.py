@@ -27,6 +27,8 @@ from planlib.actions._common import (
     _window,
 )
 
+ACTIONS_ROW = "(actions, company-wide)"  # the actions' row in every budget table (see planlib.actions.budget)
+
 
 def _annual_by_segment(targets_long: pd.DataFrame, dimension: str, where: str) -> pd.Series:
     require_frame(targets_long, "targets_long", where, [DIMENSION, SEGMENT, TARGET])
@@ -165,4 +167,12 @@ def plan_channel_support(
     out["budget_per_target"] = np.where(out[TARGET] > 0, out["support_budget"] / out[TARGET].where(out[TARGET] > 0, 1),
                                         np.nan)
     out["support"] = out[schema.CHANNEL].map(spec.channel_support).fillna("channel manager's plan")
+    if budget_split is not None:
+        # the actions' share of the one budget (see planlib.actions.budget), so the table adds up to it
+        actions_rows = budget_split[(budget_split[DIMENSION] == schema.CHANNEL) & (budget_split[SEGMENT] == ACTIONS_ROW)]
+        if len(actions_rows):
+            row = pd.DataFrame({schema.CHANNEL: [ACTIONS_ROW], "support_budget": [int(actions_rows["budget"].iloc[0])],
+                                "budget_share": [actions_rows["budget_share"].iloc[0] if "budget_share" in actions_rows else np.nan],
+                                "support": ["the action calendar"]})
+            out = pd.concat([out, row], ignore_index=True)
     return out

@@ -14,17 +14,21 @@ from pathlib import Path
 import nbformat
 import pandas as pd
 
-from planlib.i18n import N_, _
+from planlib.i18n import N_, _, get_language
 
 HIDDEN_TAGS = {"parameters", "injected-parameters", "remove-cell"}
 
 
 def render_html(notebook: Path, target: Path) -> Path:
-    """Write a code-free HTML of an executed notebook (no inputs, no prompts, no params cells)."""
+    """Write a code-free HTML of an executed notebook (no inputs, no prompts, no params cells).
+
+    A markdown cell tagged ``lang-zh-CN`` (or ``lang-en``) is kept only in a report of
+    that language: a notebook carries its narrative in both, each cell beside its twin.
+    """
     from nbconvert import HTMLExporter
 
     nb = nbformat.read(notebook, as_version=4)
-    nb.cells = [c for c in nb.cells if not HIDDEN_TAGS & set(c.get("metadata", {}).get("tags", []))]
+    nb.cells = [c for c in nb.cells if not HIDDEN_TAGS & set(c.get("metadata", {}).get("tags", [])) and _in_language(c)]
     title = notebook_title(nb) or notebook.stem
     _freeze_widgets(nb)
     nb.metadata["title"] = title
@@ -48,6 +52,12 @@ def missing_glyph_warnings(notebook: Path) -> list[str]:
             texts = [output.get("text", "")] + [str(v) for k, v in output.get("data", {}).items() if k.startswith("text/")]
             found += [line.strip() for text in texts for line in str(text).splitlines() if "missing from font" in line]
     return found
+
+
+def _in_language(cell: nbformat.NotebookNode) -> bool:
+    """False for a cell tagged ``lang-<code>`` of another language than the report's (untagged cells: always)."""
+    langs = {t.removeprefix("lang-") for t in cell.get("metadata", {}).get("tags", []) if t.startswith("lang-")}
+    return not langs or get_language() in langs
 
 
 def notebook_title(nb: nbformat.NotebookNode) -> str:

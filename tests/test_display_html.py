@@ -64,3 +64,21 @@ def test_missing_glyph_warnings_are_found_and_the_stored_notebooks_have_none(tmp
     assert missing_glyph_warnings(tmp_path / "boxes.ipynb") == [f"x.py:1: {warning}"]
     for notebook in sorted((Path(__file__).resolve().parents[1] / "notebooks").glob("[0-9][0-9]_*.ipynb")):
         assert missing_glyph_warnings(notebook) == [], notebook.name
+
+
+def test_markdown_in_the_report_language_only(tmp_path):
+    from planlib import i18n
+
+    nb = new_notebook(cells=[
+        new_markdown_cell("# 01 Review of the past year", metadata={"tags": ["lang-en"]}),
+        new_markdown_cell("# 01 复盘：过去一年发生了什么", metadata={"tags": ["lang-zh-CN"]}),
+        new_markdown_cell("Untagged words stay in both."),
+    ])
+    nbformat.write(nb, tmp_path / "01_review.ipynb")
+    english = render_html(tmp_path / "01_review.ipynb", tmp_path / "en.html").read_text(encoding="utf-8")
+    with i18n.language("zh-CN"):
+        chinese = render_html(tmp_path / "01_review.ipynb", tmp_path / "zh.html").read_text(encoding="utf-8")
+    assert "Review of the past year" in english and "复盘" not in english
+    assert "复盘：过去一年发生了什么" in chinese and "Review of the past year" not in chinese
+    assert re.search(r"<title>\s*01 复盘：过去一年发生了什么\s*</title>", chinese)
+    assert "Untagged words stay in both." in english and "Untagged words stay in both." in chinese

@@ -47,15 +47,17 @@ def pack_lock(lock_file: Path, *, label: str, wait_seconds: float = 0) -> Iterat
     The lock is an OS file lock (flock): a killed holder releases it, so no stale lock remains.
     The lock file lives apart from the packs (``reports/.locks/``) so a plan folder lists packs only.
     """
-    lock_file.parent.mkdir(parents=True, exist_ok=True)
     owner_file = lock_file.with_name(lock_file.name + ".owner")
     lock = filelock.FileLock(lock_file, timeout=wait_seconds)
     try:
+        lock_file.parent.mkdir(parents=True, exist_ok=True)
         lock.acquire()
     except filelock.Timeout:
         raise PackError(
             f"another run is writing {label} ({_owner(owner_file)}); wait for it to finish or stop it"
         ) from None
+    except OSError as err:  # a read-only or missing reports folder is the user's to fix
+        raise PackError(f"cannot write {label}: {err.strerror} ({lock_file.parent})") from None
     try:
         owner_file.write_text(f"pid {os.getpid()}, started {dt.datetime.now().astimezone():%Y-%m-%d %H:%M:%S %Z}\n")
         yield

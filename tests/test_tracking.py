@@ -525,6 +525,29 @@ def test_respread_adds_up_exactly_under_every_policy(world):
         assert (changes["change"] != 0).all()
 
 
+@PROPERTY
+@given(world=worlds(), level=st.floats(0.2, 3.0), tilt=st.lists(st.floats(0.0, 5.0), min_size=12, max_size=12))
+def test_raise_to_forecast_reaches_the_reforecast_and_stays_exact(world, level, tilt):
+    targets, orders, reps, as_of = world
+    out0 = TR.respread_remaining(targets, orders, as_of=as_of)
+    months = pd.DatetimeIndex(sorted(out0["month"].unique()))
+    regions = sorted(targets.loc[targets["dimension"] == "region", "segment"].unique())
+    frames = [pd.DataFrame({"dimension": "total", "segment": "Total", "month": months,
+                            "mean": [level * 100 * tilt[m.month - 1] for m in months]})]
+    frames += [pd.DataFrame({"dimension": "region", "segment": r, "month": months,
+                             "mean": [level * 50 * tilt[m.month - 1] for m in months]}) for r in regions]
+    forecast = pd.concat(frames, ignore_index=True)
+    out = TR.respread_remaining(targets, orders, as_of=as_of, reforecast=forecast, reps=reps,
+                                carry_forward="raise_to_forecast")
+    total = out[out["dimension"] == "total"].set_index("month")
+    assert int(total["target"].sum()) >= out.attrs["forecast_open"]
+    assert int(total["target"].sum()) >= int(total["original"].sum())
+    not_rep = out[out["dimension"] != "rep"]
+    assert (not_rep["target"] >= not_rep["original"]).all()
+    for dim, part in out.groupby("dimension"):
+        assert (part.groupby("month")["target"].sum() == total["target"]).all(), dim
+
+
 # =========================================================================== diff and apply
 
 

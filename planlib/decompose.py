@@ -93,7 +93,9 @@ def decompose_targets(inputs: TargetInputs, spec: TargetsSpec) -> dict[str, pd.D
         def split(side: pd.DataFrame, key: str, group: str, tilt: dict) -> pd.DataFrame:
             return _balanced(total, inputs, side[[key, group]], key=key, group=group, tilt=tilt, probability=probability, spec=spec)
 
-        lines = split(inputs.product_lines, schema.PRODUCT_LINE, schema.ROLE, spec.role_tilt)
+        lines = _balanced(total, inputs, inputs.product_lines[[schema.PRODUCT_LINE, schema.ROLE]], key=schema.PRODUCT_LINE,
+                          group=schema.ROLE, tilt=spec.role_tilt, probability=probability, spec=spec,
+                          min_share={"strategic": spec.strategic_share_min} if spec.strategic_share_min else None)
         regions = split(inputs.regions, schema.REGION, schema.STAGE, spec.stage_tilt)
         if inputs.channels is not None and _has_level(fc, schema.CHANNEL):
             tables["targets_channel"] = split(inputs.channels, schema.CHANNEL, schema.STAGE, spec.stage_tilt)
@@ -206,7 +208,7 @@ def _spread_over_months(annual: pd.DataFrame, dimension: str, month_totals: pd.S
 
 
 def _balanced(total: int, inputs: TargetInputs, side: pd.DataFrame, *, key: str, group: str, tilt: dict, probability: float,
-              spec: TargetsSpec) -> pd.DataFrame:
+              spec: TargetsSpec, min_share: dict | None = None) -> pd.DataFrame:
     """Difficulty-balanced split of one dimension from its own simulated year totals."""
     last = targets.summarize_actuals(inputs.orders, year=inputs.plan_year - 1, by=key).set_index(key)["baseline"]
     units = side.assign(last_year=side[key].astype(str).map(last.rename(index=str)).fillna(0.0))
@@ -215,7 +217,7 @@ def _balanced(total: int, inputs: TargetInputs, side: pd.DataFrame, *, key: str,
     paths = paths.rename(columns=lambda c: str(c)[len(prefix):])
     overrides = {u: band for u, band in spec.probability_overrides.items() if u in set(units[key].astype(str))}
     return targets.balance_split(total, paths, units, key=key, group=group, company_probability=probability, tilt=tilt,
-                                 band=spec.probability_band, overrides=overrides)
+                                 band=spec.probability_band, overrides=overrides, min_share=min_share)
 
 
 def _baseline(forecast: pd.DataFrame, dimension: str) -> pd.DataFrame:

@@ -59,3 +59,21 @@ def test_a_group_without_tilt_or_an_unknown_override_is_refused():
         split(1900, tilt={"mature": 0.0})
     with pytest.raises(ParamsError, match="does not have"):
         split(1900, overrides={"Z": (0.0, 1.0)})
+
+
+def test_a_params_minimum_share_lifts_the_group_and_rebalances_the_rest():
+    free = split(1900)
+    assert free.loc["B", "share"] < 0.30
+    lifted = split(1900, min_share={"strategic": 0.30})
+    assert lifted.loc["B", "target"] == 570 and lifted["target"].sum() == 1900
+    assert "params minimum share of 30%" in lifted.loc["B", "note"]
+    assert lifted.loc["A", "probability"] == pytest.approx(lifted.loc["C", "probability"], abs=0.02)  # the rest balanced
+    assert lifted.loc["A", "probability"] > free.loc["A", "probability"]
+
+
+def test_a_minimum_share_beyond_the_band_stops_at_its_edge_unless_params_lower_the_band():
+    capped = split(1900, min_share={"strategic": 0.50})
+    assert capped.loc["B", "probability"] == pytest.approx(0.10, abs=0.01)
+    assert "would put it below its band" in capped.loc["B", "note"] and capped["target"].sum() == 1900
+    forced = split(1900, min_share={"strategic": 0.50}, overrides={"B": (0.0, 0.75)})
+    assert forced.loc["B", "target"] == 950 and "band 0%-75% set in params" in forced.loc["B", "note"]

@@ -28,6 +28,38 @@ def _targets(paths: np.ndarray, probs: np.ndarray, floors: np.ndarray) -> np.nda
     return np.maximum(amounts, floors)
 
 
+def _solve(paths: np.ndarray, base: np.ndarray, lo: np.ndarray, hi: np.ndarray, floors: np.ndarray, tot: float,
+           among: np.ndarray, notes: list[list[str]]) -> np.ndarray:
+    """Targets of the units ``among`` at probabilities ``base + lam`` (in their bands) adding up to ``tot``."""
+    cols = np.flatnonzero(among)
+
+    def amounts(lam: float) -> np.ndarray:
+        return _targets(paths[:, cols], np.clip(base[cols] + lam, lo[cols], hi[cols]), floors[cols])
+
+    out = np.zeros(len(among))
+    a, b = -1.0, 1.0  # a: hardest targets (largest sum), b: easiest
+    if amounts(a).sum() < tot:
+        hardest = amounts(a)
+        out[cols] = hardest * tot / hardest.sum() if hardest.sum() > 0 else tot / len(cols)
+        for k in cols:
+            notes[k].append("the company target needs more than every unit at its lowest allowed probability: all scaled up")
+    elif amounts(b).sum() > tot:
+        easiest = amounts(b)
+        above = easiest - floors[cols]
+        if floors[cols].sum() <= tot and above.sum() > 0:  # floors (last year of mature units) hold, the rest shrinks
+            out[cols] = floors[cols] + above * (tot - floors[cols].sum()) / above.sum()
+        else:
+            out[cols] = easiest * tot / easiest.sum() if easiest.sum() > 0 else tot / len(cols)
+        for k in cols:
+            notes[k].append("the company target is below every unit at its highest allowed probability: all scaled down")
+    else:
+        for _ in range(60):  # the sum falls as lam rises: bisect for the common shift
+            mid = (a + b) / 2
+            a, b = (mid, b) if amounts(mid).sum() > tot else (a, mid)
+        out[cols] = amounts((a + b) / 2)
+    return out
+
+
 def _reach(paths: np.ndarray, amounts: np.ndarray) -> np.ndarray:
     return (paths >= amounts[None, :] - 1e-9 * np.maximum(1.0, np.abs(amounts))[None, :]).mean(axis=0)
 
@@ -44,6 +76,7 @@ def balance_split(
     band: tuple[float, float] = BAND,
     overrides: Mapping[str, tuple[float, float]] | None = None,
     hold_last_year: tuple[str, ...] = ("mature",),
+    min_share: Mapping[str, float] | None = None,
     unit: int = 1,
 ) -> pd.DataFrame:
     """Split ``total`` so every unit's target has a stated probability under its own forecast.
@@ -68,6 +101,9 @@ def balance_split(
         A unit's own band (from params); the table's ``note`` says so.
     hold_last_year : tuple of str, default ("mature",)
         Groups whose target is not set below last year unless their own forecast median is.
+    min_share : mapping of str to float, optional
+        Lowest share of ``total`` a group must carry (e.g. ``{"strategic": 0.10}`` from
+        ``targets.strategic_share_min``): a group below it is lifted, the others re-balanced.
     unit : int, default 1
         Rounding unit.
 
@@ -107,29 +143,31 @@ def balance_split(
     holds = table[group].isin(hold_last_year).to_numpy() & (median >= last)
     floors = np.where(holds, last, 0.0)
 
-    def amounts(lam: float) -> np.ndarray:
-        return _targets(paths, np.clip(p0 + shift + lam, lo, hi), floors)
-
-    a, b = -1.0, 1.0  # a: hardest targets (largest sum), b: easiest
-    notes = [[] for _ in range(len(table))]
-    if amounts(a).sum() < tot:
-        fitted = amounts(a) * tot / amounts(a).sum()
-        for n in notes:
-            n.append("the company target needs more than every unit at its lowest allowed probability: all scaled up")
-    elif amounts(b).sum() > tot:
-        easiest = amounts(b)
-        above = easiest - floors
-        if floors.sum() <= tot and above.sum() > 0:  # floors (last year of mature units) hold, the rest shrinks
-            fitted = floors + above * (tot - floors.sum()) / above.sum()
-        else:
-            fitted = easiest * tot / easiest.sum() if easiest.sum() > 0 else np.full(len(table), tot / len(table))
-        for n in notes:
-            n.append("the company target is below every unit at its highest allowed probability: all scaled down")
-    else:
-        for _ in range(60):  # the sum falls as lam rises: bisect for the common shift
-            mid = (a + b) / 2
-            a, b = (mid, b) if amounts(mid).sum() > tot else (a, mid)
-        fitted = amounts((a + b) / 2)
+    notes: list[list[str]] = [[] for _ in range(len(table))]
+    everyone = np.ones(len(table), dtype=bool)
+    fitted = _solve(paths, p0 + shift, lo, hi, floors, tot, everyone, notes)
+    groups = table[group].to_numpy()
+    lifted = np.zeros(len(table), dtype=bool)
+    for g, share in (min_share or {}).items():
+        inside = groups == str(g)
+        need = require_number(share, f"min_share[{g!r}]", where, low=0.0, high=1.0) * tot
+        have = fitted[inside].sum()
+        if not inside.any() or have >= need - 1e-9 or have <= 0:
+            continue
+        edge = np.maximum(_targets(paths[:, inside], lo[inside], floors[inside]), fitted[inside])  # hardest the band allows
+        reach = min(need, edge.sum())
+        fitted[inside] = fitted[inside] + (edge - fitted[inside]) * (reach - have) / max(edge.sum() - have, 1e-12)
+        lifted |= inside
+        label = f"{group.replace('_', ' ')} {g}"
+        for k in np.flatnonzero(inside):
+            notes[k].append(f"lifted so {label} carries the params minimum share of {share:.0%}" if reach >= need - 1e-9 else
+                            f"the params minimum share of {share:.0%} for {label} would put it below its band: lifted to the "
+                            f"band's edge ({reach / tot:.1%} of the total); to enforce the share, lower its band in "
+                            f"targets.probability_overrides")
+    if lifted.any() and (~lifted).any():
+        for k in np.flatnonzero(~lifted):
+            notes[k] = []  # solved again below
+        fitted[~lifted] = _solve(paths, p0 + shift, lo, hi, floors, tot - fitted[lifted].sum(), ~lifted, notes)[~lifted]
     table[BASELINE] = median
     table[TARGET] = round_preserving_total(fitted, total=tot, unit=unit).to_numpy().astype("int64")
     table[PROBABILITY] = _reach(paths, table[TARGET].to_numpy(dtype=float))

@@ -1,8 +1,8 @@
 """Forecasting stage: what next year looks like if nothing changes.
 
-Monthly series per segment level (``build_monthly_series``), statsmodels models chosen
-by rolling-origin backtest, simulated quantiles and coherent, reconciled forecasts
-(``forecast_series``).
+Monthly series per segment level (``build_monthly_series``), one statsmodels model per
+kind of series guarded by its rolling-origin backtest, simulated quantiles and coherent,
+reconciled forecasts (``forecast_series``); mid-year, the year outlook (``year_outlook``).
 """
 
 from planlib.forecast.engine import (
@@ -35,6 +35,7 @@ from planlib.forecast.models import (
     seasonal_factors,
     seasonality_test,
 )
+from planlib.forecast.outlook import year_outlook, year_outlook_paths
 from planlib.forecast.reconcile import (
     Hierarchy,
     build_hierarchy,
@@ -86,4 +87,6 @@ __all__ = [
     "series_keys",
     "smape",
     "total_quantiles",
+    "year_outlook",
+    "year_outlook_paths",
 ]

@@ -220,7 +220,7 @@ def _plain(column: str, values: pd.Series) -> pd.Series:
         return values.map(lambda v: "" if _missing(v) else (f"{v:,.0f}" if whole else f"{v:,.2f}"))
     if pd.api.types.is_integer_dtype(values) and not set(column.split("_")) & _PLAIN_TOKENS:
         return values.map(lambda v: "" if _missing(v) else f"{v:,}")
-    return values.astype(object).map(lambda v: "" if _missing(v) else str(v))
+    return values.astype(object).map(lambda v: "" if _missing(v) else str(i18n.value_label(column, v)))
 
 
 def configure_notebook(plan=None) -> None:

@@ -33,7 +33,8 @@ from openpyxl.worksheet.hyperlink import Hyperlink
 from openpyxl.worksheet.properties import PageSetupProperties
 
 from planlib.errors import DataError, PackError
-from planlib.i18n import _, get_language, header
+from planlib.i18n import _, get_language, header, value_label
+from planlib.i18n.catalog import VALUE_COLUMNS
 
 __all__ = ["FORMATS", "infer_formats", "make_sheet_names", "write_workbook"]
 
@@ -345,6 +346,9 @@ def write_workbook(
         specific = (formats or {}).get(title)
         if isinstance(specific, Mapping):
             sheet_formats.update({k: v for k, v in specific.items() if k in frame.columns})
+        if readable_headers:  # planlib's own words in the cells too (roles, stages...); data values unchanged
+            frame = frame.assign(**{c: frame[c].map(lambda v, c=c: value_label(c, v))
+                                    for c in frame.columns if c in VALUE_COLUMNS and not frame.empty})
         _write_sheet(ws, frame, sheet_formats, max_width,
                      titles=[header(c) for c in frame.columns] if readable_headers else None)
 

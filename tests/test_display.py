@@ -82,3 +82,13 @@ def test_configure_notebook_switches_the_report_language():
     assert i18n.get_language() == "zh-CN"
     configure_notebook(load_plan("params/demo.yaml"))
     assert i18n.get_language() == "en"
+
+
+def test_planlib_words_in_cells_are_translated_and_data_values_are_not():
+    frame = pd.DataFrame({"product_line": ["Pumps", "growth"], "role": ["mature", "strategic"],
+                          "status": ["green", "red"], "target": [1e6, 2e6]})
+    assert format_table(frame, money=["target"]).frame["role"].tolist() == ["mature", "strategic"]
+    i18n.activate("zh-CN")
+    table = format_table(frame, money=["target"]).frame
+    assert table["定位"].tolist() == ["成熟", "战略"] and table["状态"].tolist() == ["绿灯", "红灯"]
+    assert table["产品线"].tolist() == ["Pumps", "growth"]  # a product line named "growth" is data: unchanged

@@ -248,3 +248,14 @@ def test_plan_workbook_in_chinese(tmp_path):
     assert wb["目录"]["B3"].value == "A类客户：贡献大部分收入的少数客户"
     for ws in wb.worksheets:
         assert ws.page_setup.orientation == "landscape" and ws.print_title_rows == "$1:$1"
+
+
+def test_plan_words_in_cells_follow_the_language_only_with_readable_headers(tmp_path):
+    from planlib import i18n
+
+    frame = pd.DataFrame({"region": ["华东"], "stage": ["growth"], "target": [1.0]})
+    with i18n.language("zh-CN"):
+        readable = W.write_workbook({"S": frame}, tmp_path / "r.xlsx", readable_headers=True)
+        raw = W.write_workbook({"S": frame}, tmp_path / "n.xlsx")
+    assert [c.value for c in openpyxl.load_workbook(readable)["S"][2]] == ["华东", "增长", 1]
+    assert [c.value for c in openpyxl.load_workbook(raw)["S"][2]] == ["华东", "growth", 1]

@@ -112,6 +112,19 @@ def header(column: object) -> str:
     return text.replace("_", " ") if text == name else text
 
 
+# Columns whose values are planlib's own words (roles, stages, statuses...), not the user's data.
+VALUE_COLUMNS = frozenset({"role", "stage", "status", "projected_status", "customer_type", "action_type", "kind",
+                           "dimension", "level", "owner_type", "cadence", "method", "chosen_method", "step",
+                           "period_type", "group"})
+
+
+def value_label(column: object, value: object) -> object:
+    """A value of one of ``VALUE_COLUMNS`` in the report language (context ``value``); other values unchanged."""
+    if str(column) not in VALUE_COLUMNS or not isinstance(value, str) or not value:
+        return value
+    return _p("value", value)
+
+
 def headers(columns: Iterable[object]) -> list[str]:
     """:func:`header` of each column."""
     return [header(c) for c in columns]

@@ -119,3 +119,24 @@ def test_quota_spread_is_the_iqr_of_log_actual_over_quota_on_shared_rep_quarters
     logs = np.log([1.0, 2.0, 0.5])
     assert got["n"] == 3 and got["iqr"] == pytest.approx(np.quantile(logs, 0.75) - np.quantile(logs, 0.25))
     assert got["median"] == pytest.approx(0.0)
+
+
+def test_a_rep_working_two_territories_carries_a_piece_in_each_and_the_cube_follows():
+    orders = _orders({("a", "N"): 100.0, ("a", "W"): 50.0, ("b", "W"): 150.0})
+    reps = pd.DataFrame({"rep": ["a", "b"], "region": ["N", "W"]})
+    books = T.forecast_rep_books(orders, reps, plan_year=2025)
+    assert sorted(map(tuple, books[["rep", "region"]].drop_duplicates().to_numpy())) == [("a", "N"), ("a", "W"), ("b", "W")]
+    months = pd.date_range("2025-01-01", periods=12, freq="MS")
+    cube = pd.DataFrame([{"region": r, "product_line": pl, "month": m, "target": v}
+                         for r, per_line in (("N", {"X": 120}), ("W", {"X": 180, "Y": 60})) for pl, v in per_line.items() for m in months])
+    region_months = cube.groupby(["region", "month"], as_index=False)["target"].sum()
+    rep_months = T.allocate_quotas_from_books(region_months, books)
+    pieces = rep_months.groupby(["rep", "region"], as_index=False)["target"].sum()
+    # N: 120 a month all a's; W: 240 a month shared 50:150
+    assert pieces.set_index(["rep", "region"])["target"].to_dict() == {("a", "N"): 1440, ("a", "W"): 720, ("b", "W"): 2160}
+    rep_cube = T.fit_rep_cube(cube, pieces, rep_months=rep_months)
+    assert rep_cube.groupby(["rep", "region"])["target"].sum().to_dict() == {("a", "N"): 1440, ("a", "W"): 720, ("b", "W"): 2160}
+    assert rep_cube.groupby(["region", "product_line", "month"])["target"].sum().tolist() == cube.sort_values(
+        ["region", "product_line", "month"])["target"].tolist()
+    with pytest.raises(DataError, match="repeats a rep in one region"):
+        T.fit_rep_cube(cube, pd.concat([pieces, pieces.iloc[:1]]), rep_months=rep_months)

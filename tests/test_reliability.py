@@ -180,6 +180,28 @@ def test_validate_checks_the_inputs_without_running_the_plan(tmp_path, name, cas
     assert result.stderr.startswith("planlib: ") and message in result.stderr and result.stderr.count("\n") == 1
 
 
+@pytest.mark.parametrize("kind, suffix", [("excel", ".xlsx"), ("parquet", ".parquet")])
+def test_validate_reads_excel_and_parquet_headers_and_dates(tmp_path, kind, suffix):
+    project = _project(tmp_path, {})
+    frame = ORDERS.assign(date=pd.to_datetime(ORDERS["date"]), amount=ORDERS["amount"].astype(float))
+    path = project / f"orders{suffix}"
+    frame.to_excel(path, index=False) if kind == "excel" else frame.to_parquet(path, index=False)
+    text = CSV_PARAMS.format(year=2025, source=kind, path=path.name, extra="")
+    (project / "params" / "shop.yaml").write_text(text)
+    plan = load_plan(project / "params" / "shop.yaml")
+    assert check_inputs(plan, project) == [f"data: {path.name}, 6 columns, 4 rows from 2023-01-05 to 2024-12-20"]
+    (project / "params" / "shop.yaml").write_text(text.replace("region: area", "region: zone"))
+    with pytest.raises(DataError, match=f"{path.name}: missing required column 'zone' \\(for region\\)"):
+        check_inputs(load_plan(project / "params" / "shop.yaml"), project)
+
+
+def test_validate_knows_the_years_the_demo_company_covers(tmp_path):
+    path = tmp_path / "plan.yaml"
+    path.write_text(DEMO_TEXT.replace("plan_year: 2025 ", "plan_year: 2028 "))
+    with pytest.raises(ParamsError, match="plan_year 2028 reviews 2027, but the demo company ends 2025-12-31; the latest plan year this data supports is 2026"):
+        check_inputs(load_plan(path), ROOT)
+
+
 # ---------------------------------------------------------------- bad files at the boundary
 
 def _write_bad(folder: Path, name: str) -> Path:

@@ -212,8 +212,8 @@ def _plain(column: str, values: pd.Series) -> pd.Series:
         if column == "month" and len(stamps) and bool((stamps.dt.day == 1).all()):
             return values.map(lambda v: "" if _missing(v) else i18n.fmt_month(v))
         return values.dt.strftime("%Y-%m-%d").fillna("")
-    if column == "quarter" and pd.api.types.is_integer_dtype(values) and values.between(1, 4).all():
-        return values.map(i18n.fmt_quarter)
+    if column == "quarter" and values.notna().all() and values.astype(str).str.fullmatch(r"[Qq]?[1-4]").all():
+        return values.map(i18n.fmt_quarter)  # 1 or "Q1" -> Q1 / 一季度
     if pd.api.types.is_float_dtype(values):
         finite = values[np.isfinite(values)]
         whole = bool(len(finite)) and bool((finite == finite.round()).all())

@@ -58,6 +58,7 @@ def test_chinese_tables_scale_money_and_translate_headers(kpis):
     assert list(frame.columns) == ["区域", "月份", "季度", "目标（万元）", "是否选用"]
     assert frame.iloc[0].tolist() == ["华东", "2025年3月", "一季度", "1,234.6", "✓"]
     assert frame.iloc[1].tolist() == ["华南", "2025年4月", "二季度", "4,500.0", "—"]
+    assert format_table(pd.DataFrame({"quarter": ["Q1", "Q4"]})).frame["季度"].tolist() == ["一季度", "四季度"]
 
 
 def test_wide_tables_are_split_into_blocks_that_repeat_the_labels():

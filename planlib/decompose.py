@@ -89,28 +89,25 @@ def decompose_targets(inputs: TargetInputs, spec: TargetsSpec) -> dict[str, pd.D
         tables["quarter_weights"] = targets.compare_quarter_weights(fc, quarter_weights=spec.quarter_weights)
 
     probability = float(annual.loc[annual["step"] == "final", "probability"].iloc[0])
-    if spec.split_method == "balanced" and inputs.year_paths is not None:
-        def split(side: pd.DataFrame, key: str, group: str, tilt: dict) -> pd.DataFrame:
-            return _balanced(total, inputs, side[[key, group]], key=key, group=group, tilt=tilt, probability=probability, spec=spec)
-
-        lines = _balanced(total, inputs, inputs.product_lines[[schema.PRODUCT_LINE, schema.ROLE]], key=schema.PRODUCT_LINE,
-                          group=schema.ROLE, tilt=spec.role_tilt, probability=probability, spec=spec,
-                          min_share={"strategic": spec.strategic_share_min} if spec.strategic_share_min else None)
-        regions = split(inputs.regions, schema.REGION, schema.STAGE, spec.stage_tilt)
-        if inputs.channels is not None and _has_level(fc, schema.CHANNEL):
-            tables["targets_channel"] = split(inputs.channels, schema.CHANNEL, schema.STAGE, spec.stage_tilt)
+    min_share = {"strategic": spec.strategic_share_min} if spec.strategic_share_min else None
+    product_lines = inputs.product_lines[[schema.PRODUCT_LINE, schema.ROLE]]
+    if _balance(spec, inputs, schema.PRODUCT_LINE):
+        lines = _balanced(total, inputs, product_lines, key=schema.PRODUCT_LINE, group=schema.ROLE, tilt=spec.role_tilt,
+                          probability=probability, spec=spec, min_share=min_share)
     else:
-        min_share = {"strategic": spec.strategic_share_min} if spec.strategic_share_min else None
-        lines = targets.allocate_by_role(
-            total, role_baseline, inputs.product_lines[[schema.PRODUCT_LINE, schema.ROLE]], role_growth=spec.role_growth, min_share=min_share
-        )
-        regions = targets.allocate_by_stage(
-            total, _baseline(fc, schema.REGION), inputs.regions[[schema.REGION, schema.STAGE]], dimension=schema.REGION, stage_growth=spec.stage_growth
-        )
-        if inputs.channels is not None and _has_level(fc, schema.CHANNEL):
-            tables["targets_channel"] = targets.allocate_by_stage(
-                total, _baseline(fc, schema.CHANNEL), inputs.channels[[schema.CHANNEL, schema.STAGE]], dimension=schema.CHANNEL, stage_growth=spec.stage_growth
-            )
+        lines = targets.allocate_by_role(total, role_baseline, product_lines, role_growth=spec.role_growth, min_share=min_share)
+    stages = {schema.REGION: inputs.regions}
+    if inputs.channels is not None and _has_level(fc, schema.CHANNEL):
+        stages[schema.CHANNEL] = inputs.channels
+    split = {}
+    for key, side in stages.items():
+        side = side[[key, schema.STAGE]]
+        split[key] = (_balanced(total, inputs, side, key=key, group=schema.STAGE, tilt=spec.stage_tilt, probability=probability, spec=spec)
+                      if _balance(spec, inputs, key) else
+                      targets.allocate_by_stage(total, _baseline(fc, key), side, dimension=key, stage_growth=spec.stage_growth))
+    regions = split[schema.REGION]
+    if schema.CHANNEL in split:
+        tables["targets_channel"] = split[schema.CHANNEL]
     tables["targets_product_line"], tables["targets_region"] = lines, regions
     customer_base = targets.summarize_customer_base(inputs.orders, year=base_year)
     acquisition = targets.count_new_customers(inputs.orders, years=[base_year - 2, base_year - 1, base_year])
@@ -205,6 +202,13 @@ def _spread_over_months(annual: pd.DataFrame, dimension: str, month_totals: pd.S
         margins={dimension: annual.set_index(dimension)["target"], "month": month_totals},
     )
     return rounded.rename(columns={dimension: "segment", "value": "target"}).assign(dimension=dimension)
+
+
+def _balance(spec: TargetsSpec, inputs: TargetInputs, key: str) -> bool:
+    """The balanced split applies when asked for and the forecast simulated this dimension's year."""
+    if spec.split_method != "balanced" or inputs.year_paths is None:
+        return False
+    return any(str(c).startswith(f"{key}=") and "|" not in str(c) for c in inputs.year_paths.columns)
 
 
 def _balanced(total: int, inputs: TargetInputs, side: pd.DataFrame, *, key: str, group: str, tilt: dict, probability: float,

@@ -106,3 +106,12 @@ def test_the_old_growth_split_is_still_available():
     spec = TargetsSpec(method="quantile", quantile=0.6, split_method="growth")
     lines = decompose_targets(_inputs(), spec)["targets_product_line"]
     assert "role_growth" in lines.columns and "quota_reconciliation" not in decompose_targets(_inputs(), spec)
+
+
+def test_a_dimension_the_forecast_did_not_simulate_falls_back_to_the_growth_split():
+    inputs = _inputs()
+    paths = inputs.year_paths.loc[:, [c for c in inputs.year_paths.columns if not c.startswith("region=")]]
+    tables = decompose_targets(TargetInputs(**{**inputs.__dict__, "year_paths": paths}), TargetsSpec(method="quantile", quantile=0.6))
+    assert "probability" in tables["targets_product_line"].columns
+    assert "stage_growth" in tables["targets_region"].columns
+    assert check_consistency(tables["targets_long"])["exact"].all()

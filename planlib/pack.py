@@ -85,10 +85,11 @@ def run_pack(
     i18n.activate(plan.report.language, plan.report.unit)  # the workbook, HTML and one-page plan in its language
     period, cutoff = resolve_period(plan, period=period, as_of=as_of)
     final = paths.pack_dir(project, plan.plan, period)
-    lock_file = paths.reports_dir(project) / ".locks" / f"{plan.plan}-{period}.lock"
-    with publish.pack_lock(lock_file, label=_rel(final, project)):
+    locks = paths.reports_dir(project) / ".locks"
+    with publish.pack_lock(locks / f"{plan.plan}-{period}.lock", label=_rel(final, project)):
         for line in publish.recover(final):
             echo(line)
+        publish.recover_other_periods(final, locks, plan.plan, echo=echo)
         return _run_locked(plan, project, params_file, final, period=period, cutoff=cutoff, force=force, echo=echo)
 
 

@@ -15,7 +15,7 @@ import re
 import shutil
 import uuid
 from pathlib import Path
-from typing import Iterator
+from typing import Callable, Iterator
 
 import filelock
 
@@ -108,6 +108,23 @@ def recover(final: Path) -> list[str]:
     if leftovers:
         done.append(f"removed {len(leftovers)} folder(s) left by stopped runs")
     return done
+
+
+def recover_other_periods(final: Path, locks: Path, plan_name: str, *, echo: Callable[[str], None]) -> None:
+    """``recover`` every other period of the plan that dead runs left folders for, unless a live run holds it."""
+    periods = set()
+    for folder in final.parent.glob(".*-*"):
+        kind, _, rest = folder.name[1:].partition("-")
+        period, _, token = rest.rpartition("-")
+        if kind in ("staging", "replaced") and period and period != final.name and _TOKEN.fullmatch(token):
+            periods.add(period)
+    for period in sorted(periods):
+        try:
+            with pack_lock(locks / f"{plan_name}-{period}.lock", label=period):
+                for line in recover(final.parent / period):
+                    echo(f"{period}: {line}")
+        except PackError:  # a live run of that period: its folders are not left behind
+            continue
 
 
 def _leftovers(final: Path, kind: str) -> list[Path]:

@@ -327,11 +327,13 @@ def test_stale_staging_folders_of_dead_runs_are_removed_by_the_next_run(tmp_path
     for token in ("dead0001", "dead0002"):  # hex tokens, as new_token() makes them
         (publish.staging_dir(plan_dir / "2025", token) / "artifacts").mkdir(parents=True)
     _pack(plan_dir / ".replaced-2025-dead0003", "older")  # the pack exists: a dead run's leftover
-    (plan_dir / ".staging-2025-Q1-dead0004").mkdir()  # another period's folder is not this run's business
+    (plan_dir / ".staging-2025-Q1-dead0004").mkdir()  # another period's, whose run is dead too
+    (plan_dir / ".staging-2025-Q2-a11fe005").mkdir()  # another period's, whose run is alive (holds its lock)
     lines: list[str] = []
-    run_pack("params/demo.yaml", root=project, force=True, echo=lines.append)
-    assert "removed 3 folder(s) left by stopped runs" in lines
-    assert sorted(p.name for p in plan_dir.iterdir()) == [".staging-2025-Q1-dead0004", "2025"]
+    with publish.pack_lock(project / "reports" / ".locks" / "demo-2025-Q2.lock", label="2025-Q2"):
+        run_pack("params/demo.yaml", root=project, force=True, echo=lines.append)
+    assert lines[:2] == ["removed 3 folder(s) left by stopped runs", "2025-Q1: removed 1 folder(s) left by stopped runs"]
+    assert sorted(p.name for p in plan_dir.iterdir()) == [".staging-2025-Q2-a11fe005", "2025"]
 
 
 def test_a_second_run_of_the_same_plan_and_period_refuses_with_one_line(tmp_path):

@@ -582,11 +582,17 @@ def _params_error(err: ValidationError, label: str) -> ParamsError:
         message = text if names_its_key else f"{key} {text}"
     elif kind == "literal_error":
         expected = first.get("ctx", {}).get("expected", "")
-        message = f"{key} must be one of {expected}; got {found!r}"
+        message = f"{key} must be one of {expected}; got {_short(found)}"
     else:
         text = first["msg"].replace("Input should be", "must be")
-        message = f"{key} {text[0].lower()}{text[1:]}; got {found!r}"
+        message = f"{key} {text[0].lower()}{text[1:]}; got {_short(found)}"
     return ParamsError(message, path=label, key=key or None)
+
+
+def _short(value: Any, limit: int = 80) -> str:
+    """``repr(value)`` cut to ``limit`` characters (a pasted table must not flood the one line)."""
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
 def _unknown_key_message(key: str, name: str, choices) -> str:

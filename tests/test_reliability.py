@@ -73,6 +73,8 @@ BAD_PARAMS = [
     ("unknown key far from any", DEMO_TEXT.replace("      leads: 80", "      leads: 80\n      colour: red"), "unknown key actions.events.1.colour; expected one of name, start, end, owner, budget, leads, kpi"),
     ("unknown key in a mapping value", DEMO_TEXT.replace("  # promotions,", "  service_levels: {A: {visits_per_month: 4, owner: x, visits: 2}}\n  # promotions,"), "unknown key actions.service_levels.A.visits; expected one of visits_per_month, owner"),
     ("negative item budget", DEMO_TEXT.replace("      budget: 250000", "      budget: -5"), "actions.events.0.budget must be at least 0; got -5"),
+    ("a long value cut short", DEMO_TEXT.replace('title: "Demo Trading Co. - 2025 sales plan"', "title: [" + "xyz, " * 200 + "]"),
+     "title must be a valid string; got ['xyz', 'xyz', 'xyz', 'xyz', 'xyz', 'xyz', 'xyz', 'xyz', 'xyz', 'xyz', 'xyz',..."),
     ("NUL byte", DEMO_TEXT.replace("title:", "title: \x00"), "not valid YAML: unacceptable character #x0000"),
     ("password in the user part", _sql("postgresql://planner:hunter2@db:5432/sales"), "data.url must not hold a password (found in the user part"),
     ("password with a slash", _sql("postgresql://planner:hun/ter2@db:5432/sales"), "data.url must not hold a password (found in the user part"),

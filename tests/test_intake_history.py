@@ -91,3 +91,16 @@ def test_unsafe_plan_names_are_refused_with_one_line(name, problem):
     assert problem in str(caught.value)
     with pytest.raises(PlanlibError):
         paths.pack_dir(paths.Path("/tmp"), name, "2025")
+
+
+def test_the_rep_summary_names_who_moved():
+    from planlib.intake import summarize_reps
+
+    reps = pd.DataFrame({
+        schema.REP: ["Ann", "Bo", "Cy"], schema.REGION: ["UK", "East", "East"], "region_all_history": ["Canada", "East", "East"],
+        "moved": [True, False, False], schema.REP_LEAVE_DATE: pd.to_datetime([None, "2012-03-01", None]),
+    })
+    assert summarize_reps(reps, as_of=dt.date(2012, 12, 31)) == (
+        "3 reps in the data, 2 still active at 2012-12-31; 1 placed in the main region of their last 12 months of sales, "
+        "where they sell now (Ann: Canada -> UK).")
+    assert summarize_reps(reps.assign(moved=False), as_of=dt.date(2012, 1, 31)) == "3 reps in the data, 3 still active at 2012-01-31."

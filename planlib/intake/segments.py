@@ -104,3 +104,14 @@ def _rep_table(orders: pd.DataFrame, from_demo: pd.DataFrame | None, *, capacity
     table[schema.REGION] = table[schema.REGION].astype(str)
     cols = [schema.REP, schema.REGION, schema.REP_HIRE_DATE, schema.REP_LEAVE_DATE, schema.REP_CAPACITY, "first_sale", "last_sale", "revenue", "moved", "region_all_history", "source"]
     return table[cols].sort_values(schema.REP).reset_index(drop=True)
+
+
+def summarize_reps(reps: pd.DataFrame, *, as_of) -> str:
+    """One line on the rep table: how many, how many still active, who moved region (and where)."""
+    active = reps[reps[schema.REP_LEAVE_DATE].isna() | (reps[schema.REP_LEAVE_DATE] > pd.Timestamp(as_of))]
+    moved = reps.loc[reps["moved"]] if "moved" in reps else reps.iloc[:0]
+    line = f"{len(reps)} reps in the data, {len(active)} still active at {as_of}"
+    if len(moved):
+        moves = ", ".join(f"{r.rep}: {r.region_all_history} -> {r.region}" for r in moved.itertuples())
+        line += f"; {len(moved)} placed in the main region of their last 12 months of sales, where they sell now ({moves})"
+    return line + "."

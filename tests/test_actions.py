@@ -57,6 +57,14 @@ def test_funnel_chain_by_hand():
     assert row["deal_size_source"] == "params" and row["rate_source"] == "params"
 
 
+def test_the_house_line_gets_no_funnel_and_its_target_is_stated():
+    """Sales no rep sells (web shop) are their own line: nobody visits for them."""
+    targets = rep_targets([("r1", "N", MONTHS[0], 10_000), ("(house)", "(several)", MONTHS[0], 50_000)])
+    funnel = A.plan_funnel(targets, deal_size=1_000, win_rate=0.5, proposal_per_visit=0.5, visits_per_lead=1.0)
+    assert funnel["rep"].tolist() == ["r1"]
+    assert funnel.attrs["house_target"] == 50_000
+
+
 def test_funnel_rounds_every_step_up():
     row = funnel_for(10_001, deal_size=1_000, win=0.25, ppv=0.30, vpl=1.5).iloc[0]
     assert row["deals"] == 11 and row["proposals"] == 44 and row["visits"] == 147 and row["leads"] == 98

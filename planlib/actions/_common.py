@@ -26,6 +26,7 @@ SEGMENT = "segment"
 
 
 VACANT_REP = "(vacant)"
+HOUSE_REP = "(house)"  # sales no rep sells (web shop, house accounts): no visits, no funnel
 
 
 COMPANY = "company"

@@ -14,6 +14,7 @@ from planlib.errors import DataError, ParamsError
 from planlib.actions._common import (
     MONTH,
     TARGET,
+    HOUSE_REP,
     VACANT_REP,
     _DEFAULTS,
     _TOL,
@@ -79,6 +80,10 @@ def plan_funnel(
     """
     where = "plan_funnel"
     require_frame(rep_targets, "rep_targets", where, [schema.REP, schema.REGION, MONTH, TARGET])
+    # the house line (sales no rep sells) is its own segment: nobody visits for it
+    house = _text(rep_targets[schema.REP]).eq(HOUSE_REP).to_numpy()
+    house_target = float(pd.to_numeric(rep_targets.loc[house, TARGET], errors="coerce").sum())
+    rep_targets = rep_targets.loc[~house]
     win = _require_rate(win_rate, "win_rate", where)
     ppv = _require_rate(proposal_per_visit, "proposal_per_visit", where)
     vpl = _require_rate(visits_per_lead, "visits_per_lead", where, high=None)
@@ -156,7 +161,9 @@ def plan_funnel(
     out["visits"], out["leads"] = visits.astype("int64"), leads.astype("int64")
     out["funnel_revenue"] = out["deals"] * out["deal_size"]
     out = out.sort_values([schema.REGION, schema.REP, MONTH], kind="mergesort").reset_index(drop=True)
-    return out[_FUNNEL_COLUMNS]
+    out = out[_FUNNEL_COLUMNS]
+    out.attrs["house_target"] = house_target  # left out of the funnel, stated by the summaries
+    return out
 
 
 def check_funnel(funnel: pd.DataFrame) -> pd.DataFrame:

@@ -236,7 +236,11 @@ def write_artifact(frame: pd.DataFrame, pack: Path, name: str) -> Path:
         attrs = json.loads(json.dumps(frame.attrs, default=_encode_attr))
         frame = frame.copy(deep=False)
         frame.attrs = attrs
-    frame.to_parquet(target)  # a meaningful index (e.g. cohorts) round-trips
+    # written aside then renamed: a reader (another notebook, a parallel test worker, a
+    # kill) never sees half a file; a meaningful index (e.g. cohorts) round-trips
+    partial = folder / f".{name}.{os.getpid()}.partial"
+    frame.to_parquet(partial)
+    os.replace(partial, target)
     return target
 
 

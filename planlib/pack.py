@@ -162,6 +162,8 @@ def _execute(notebook: Path, staging: Path, *, project: Path, params_file: Path,
     import papermill
     from papermill.exceptions import PapermillExecutionError
 
+    from planlib.kernels import QuietShutdownKernelManager
+
     output = staging / notebook.name
     parameters = {
         "params_path": str(params_file),
@@ -184,6 +186,8 @@ def _execute(notebook: Path, staging: Path, *, project: Path, params_file: Path,
             # the kernel's start-up chatter (TCP transport notice) is not the user's business;
             # the kernel and the workers it forks die with this process (planlib.lifeline)
             extra_arguments=["--IPKernelApp.log_level=ERROR", *lifeline.kernel_arguments()],
+            # no SIGINT to an idle kernel before its shutdown (planlib.kernels)
+            kernel_manager_class=QuietShutdownKernelManager,
         )
     except PapermillExecutionError as err:
         kept = _keep_failed(output, project, plan.plan, period)

@@ -82,7 +82,7 @@ def test_moving_a_slider_recomputes_the_target_table(jupyter_lab):
         before = _whatif_table(page)
         assert "annual target" in before
 
-        slider = page.locator(".widget-slider", has_text="mature market growth").first
+        slider = page.locator(".widget-slider", has_text="mature market tilt").first
         slider.scroll_into_view_if_needed()
         handle = slider.locator(".noUi-handle, .ui-slider-handle").first
         handle.click()

@@ -111,7 +111,6 @@ PLAN_SHEETS: dict[str, tuple[str, str]] = {
     "breakdown_product_line": (N_("Review by product line"), N_("last year's revenue, growth and share per product line")),
     "breakdown_region": (N_("Review by region"), N_("last year's revenue, growth and share per region")),
     "breakdown_channel": (N_("Review by channel"), N_("last year's revenue, growth and share per channel")),
-    "abc_customers": (N_("A customers"), N_("the A-class customers, who carry most of the revenue")),
     "forecast_plan_year": (N_("Forecast by segment"), N_("the plan year's forecast per segment and month, with its quantiles")),
     "annual_target": (N_("Annual target"), N_("the annual target, its growth and probability, and the constraints that set it")),
     "target_options": (N_("Target options"), N_("growth, forecast quantile and amount side by side")),
@@ -156,10 +155,12 @@ PLAN_SHEETS: dict[str, tuple[str, str]] = {
 }
 
 
-# Artifact -> the rows of it the workbook shows (the rest of a table stays in the pack).
-SHEET_ROWS: dict[str, Callable[[pd.DataFrame], pd.DataFrame]] = {
-    "abc_customers": lambda frame: frame.loc[frame["abc_class"].astype(str) == "A"],
-}
+# Sheets that show part of a table: (sheet placed after this PLAN_SHEETS key, artifact, title, description,
+# rows shown). The whole table stays in the pack.
+PART_SHEETS: tuple[tuple[str, str, str, str, Callable[[pd.DataFrame], pd.DataFrame]], ...] = (
+    ("breakdown_channel", "abc_customers", N_("A customers"), N_("the A-class customers, who carry most of the revenue"),
+     lambda frame: frame.loc[frame["abc_class"].astype(str) == "A"]),
+)
 
 
 def write_plan_workbook(pack: Path, target: Path) -> Path | None:
@@ -174,10 +175,12 @@ def write_plan_workbook(pack: Path, target: Path) -> Path | None:
 
     sheets, descriptions = {}, {}
     for name, (title, description) in PLAN_SHEETS.items():
-        if io.has_artifact(pack, name):
-            frame = io.read_artifact(pack, name)
-            sheets[_(title)] = SHEET_ROWS[name](frame) if name in SHEET_ROWS else frame
-            descriptions[_(title)] = _(description)
+        parts = [(artifact, t, d, rows) for after, artifact, t, d, rows in PART_SHEETS if after == name]
+        for artifact, title, description, rows in [(name, title, description, None), *parts]:
+            if io.has_artifact(pack, artifact):
+                frame = io.read_artifact(pack, artifact)
+                sheets[_(title)] = rows(frame) if rows is not None else frame
+                descriptions[_(title)] = _(description)
     if not sheets:
         return None
     return write_workbook(sheets, target, descriptions=descriptions, overwrite=True, readable_headers=True)

@@ -5,6 +5,13 @@ Babel). To add messages: wrap them in ``_()`` / ``_p()``, then
 ``pybabel extract -k _ -k _p:1c,2 -o planlib/i18n/locale/planlib.pot planlib`` and
 ``pybabel update -i planlib/i18n/locale/planlib.pot -d planlib/i18n/locale -D planlib``;
 ``tests/test_i18n.py`` fails while any message lacks its Chinese.
+
+Rules for a stage's sentences: one whole sentence per message with named placeholders
+(``_("{line} is the largest product line with {share} of revenue").format(...)``, never
+pieces glued together, so a translation can reorder them); numbers through ``fmt_money``
+/ ``fmt_pct`` / ``fmt_month`` / ``fmt_quarter`` before they go in; data values (region,
+product, rep names) as placeholders, untranslated; never ``_`` as a throwaway variable
+in a module that imports it (``for _, row in ...`` breaks every ``_()`` in that function).
 """
 
 from __future__ import annotations

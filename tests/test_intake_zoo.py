@@ -68,7 +68,7 @@ def _build(tmp_path: Path, case: dict):
     else:
         case["frame"].to_csv(path, index=False, encoding=case["encoding"])
     params = {"plan": case["name"], "plan_year": 2025,
-              "data": {"source": case["kind"], "path": f"data/{path.name}", **case["data"]}}
+              "data": {"source": case["kind"], "path": f"data/{path.name}", **case["data"]}, **case.get("extra", {})}
     (tmp_path / "params" / "zoo.yaml").write_text(yaml.safe_dump(params, allow_unicode=True), encoding="utf-8")
     return build_intake(open_run("params/zoo.yaml", root=tmp_path))
 
@@ -185,3 +185,27 @@ def test_the_ambiguous_export_loads_once_date_format_is_set(tmp_path, company):
     tables = _build(tmp_path, case)
     _accounts_for_every_line(tables, case)
     assert "dates read as day/month/year: set by data.date_format" in tables["data_quality"]["check"].tolist()
+
+
+def test_a_gbk_export_with_a_chinese_plan_name_packs_end_to_end(tmp_path, company):
+    """One zoo case through the whole cycle (annual and a quarter): the pack's ledger holds every line."""
+    import shutil
+
+    from planlib import io
+    from planlib.pack import run_pack
+
+    root = Path(__file__).resolve().parents[1]
+    shutil.copytree(root / "notebooks", tmp_path / "notebooks", ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
+    case = _cases(company)["gbk"]
+    case["name"] = "超市计划"
+    case["extra"] = {"actions": {"budget": 500_000}}  # a plan without a budget is issue 11 point 6, not the intake's
+    _build(tmp_path, case)  # writes the file and params/zoo.yaml
+    annual = run_pack("params/zoo.yaml", root=tmp_path)
+    quarter = run_pack("params/zoo.yaml", root=tmp_path, period="2025-Q2")
+    assert annual == tmp_path / "reports" / "超市计划" / "2025" and quarter.name == "2025-Q2"
+    for pack in (annual, quarter):
+        quality = io.read_artifact(pack, "data_quality")
+        figures = reconcile_ledger(quality)
+        assert figures["read_revenue"] == pytest.approx(case["revenue"], rel=1e-12)
+        assert figures["used_revenue"] == pytest.approx(float(io.read_artifact(pack, "orders")[schema.REVENUE].sum()), rel=1e-12)
+    assert (annual / "manifest.json").is_file() and any(annual.glob("*.xlsx"))

@@ -99,6 +99,9 @@ def canonicalize_orders(
         if blank.any():
             if name in schema.REQUIRED_COLUMNS:
                 raise DataError(bad_rows_message(col, blank, raw[col], "is empty"), path=label, column=col, rows=rows_of(blank))
+            if blank.all():  # an exported but unused column: the plan has no such dimension
+                entries.append(lg.entry(f"{name}: column '{col}' is empty on every line, left out as if not mapped", len(raw), revenue.sum(), "rule: optional column", lg.NOTE))
+                continue
             text = text.mask(blank, MISSING_LABEL)
             entries.append(lg.entry(f"{name}: empty values filled as '{MISSING_LABEL}'", blank.sum(), revenue[blank].sum(), "rule: optional column", lg.FIXED))
         out[name] = text

@@ -83,7 +83,9 @@ def parse_dates(
     if pd.api.types.is_datetime64_any_dtype(values):
         parsed = _naive(values)
     else:
-        is_stamp = values.map(lambda v: isinstance(v, (pd.Timestamp, np.datetime64)) or hasattr(v, "year"))
+        is_stamp = pd.Series(False, index=values.index)
+        if values.dtype == object:  # Excel: date cells mixed with text cells
+            is_stamp = values.map(lambda v: isinstance(v, (pd.Timestamp, np.datetime64)) or hasattr(v, "year")).astype(bool)
         if is_stamp.any():
             parsed.loc[is_stamp] = _naive(pd.to_datetime(values[is_stamp].astype(object), errors="coerce"))
         text = values[~is_stamp].astype("string").str.strip()

@@ -166,7 +166,7 @@ def forecast_series(
     origin_step: int = 3,
     reconcile_method: str = "auto",
     season_length: int = SEASON_LENGTH,
-    margin: float = 0.2,
+    margin: float = 1.0,
     calibrate: bool = True,
 ) -> ForecastResult:
     """Forecast every series of a long frame, with quantiles, backtests and reconciliation.
@@ -206,9 +206,12 @@ def forecast_series(
         levels). WLS and MinT weigh series by the covariance of their in-sample
         one-step errors (of the ETS member for combinations), shrunk toward its diagonal.
     season_length : int, default 12
-    margin : float, default 0.2
+    margin : float, default 1.0
         How much worse than seasonal naive (relative MASE, mean over the origins) a
         model must backtest, besides losing at every origin, before the guard drops it.
+        1.0 (twice seasonal naive's error) is the strongest evidence that never cost
+        accuracy on the three benchmark sets; 0.2 switched 9-10% of the M4-Other and
+        us_employment series and cost 0.036 OWA on us_employment (0.600 -> 0.636).
     calibrate : bool, default True
         Widen each level's intervals (monthly and horizon total) by the factors its
         backtest needs to hold 80% in P10-P90, never narrower than the models' own

@@ -40,7 +40,12 @@ def summarize_coverage(coverage: pd.DataFrame) -> str:
         return "The P10-P90 intervals could not be backtested (no series has enough history): they are the models' own and untested."
     row = everything.iloc[0]
     totals = (
-        f"and {row['total']:.0%} of 12-month totals" if pd.notna(row["total"]) else "(12-month totals could not be backtested on this history)"
+        f"and {row['total']:.0%} of 12-month totals"
+        if pd.notna(row["total"])
+        else (
+            "(12-month totals could not be backtested on this history; their spread is widened "
+            f"x{row['total_factor']:.2f}, from shortened windows and a prior measured on public monthly series)"
+        )
     )
     return (
         f"The P10-P90 interval (nominal {row['nominal']:.0%}) held {row['monthly']:.0%} of monthly actuals {totals} in the backtests"

@@ -311,12 +311,16 @@ def build_forecast(run: Run) -> dict[str, pd.DataFrame]:
         "forecast_coverage": result.coverage,
         "reconciliation_scores": result.reconciliation_scores.assign(chosen_method=result.reconciliation),
         "forecast_warnings": pd.DataFrame({"warning": result.warnings}, dtype="string"),
+        # actual to date + remaining forecast = the plan year (year_paths hold the open months only)
+        "year_outlook": fc.year_outlook(
+            series, result.forecast, result.paths, list(result.year_paths.columns), plan_year=plan.plan_year
+        ),
     }
 
 
 FORECAST_TABLES = (
     "series", "forecast", "forecast_plan_year", "year_paths", "backtest", "backtest_forecasts",
-    "forecast_coverage", "reconciliation_scores", "forecast_warnings",
+    "forecast_coverage", "reconciliation_scores", "forecast_warnings", "year_outlook",
 )
 register_builder(FORECAST_TABLES, build_forecast)
 

@@ -145,3 +145,18 @@ def test_quota_dates_follow_data_date_format():
         canonicalize_quotas(raw, columns={}, label="q.csv")
     quotas = canonicalize_quotas(raw, columns={}, label="q.csv", date_format="dayfirst")
     assert quotas.to_dict("list") == {"rep": ["Li", "Li"], "date": [pd.Timestamp("2024-04-01"), pd.Timestamp("2024-07-01")], "quota": [1000.0, 2000.0]}
+
+
+def test_the_intake_line_names_what_was_dropped_fixed_and_set_aside():
+    from planlib.intake import summarize_intake, summarize_months
+
+    raw = make_raw_orders()
+    raw["date"] = ["13/01/2024", "14/02/2024", "15/03/2024", "16/04/2024", "17/05/2024", "18/06/2024"]
+    raw.loc[1, "cust"] = "C1\x00"
+    raw = pd.concat([raw, raw.iloc[[0]]], ignore_index=True)
+    orders, quality = canonicalize_orders(raw, columns=RAW_COLUMNS, label="x.csv")
+    used = pd.DataFrame([{"check": "rows used", "rows": len(orders), "amount": orders[schema.REVENUE].sum(), "note": "", "kind": "used"}])
+    line = summarize_intake(pd.concat([quality, used], ignore_index=True), summarize_months(orders))
+    assert line == ("7 rows read, 6 used; 1 exact duplicates removed; 1 lines with control characters cleaned; "
+                    "dates read as day/month/year: 7 lines decide it; last complete month 2024-05 "
+                    "(2024-01, 2024-06 incomplete, left out of the forecast fit).")

@@ -75,6 +75,8 @@ def summarize_intake(quality: pd.DataFrame, months: pd.DataFrame) -> str:
         ("return lines", "return lines netted"),
         ("rows after the as-of", "rows after the as-of date kept for tracking"),
         ("rows before data.start", "rows before data.start left out"),
+        ("control characters", "lines with control characters cleaned"),
+        ("order ids shared", "lines of order ids shared by customers split into one order per customer"),
         ("dates read as", None),
     ):
         hit = quality.loc[quality["check"].str.startswith(prefix)]

@@ -50,7 +50,7 @@ __all__ = [
 # Values within this distance of a whole unit are treated as whole (float noise).
 _SNAP = 1e-9
 _IPF_ACCEPT = 1e-6  # margin error (share of the grand total) still kept after max_iter sweeps
-_IPF_ACCEPT_ABS = 1e-3  # ... or in value units: a thousandth of a currency unit changes no rounding
+_IPF_ACCEPT_ABS = 0.05  # ... or in value units: the controlled rounding after the fit absorbs a twentieth of a unit; unreachable whole-unit margins stall at a sizeable part of a unit
 
 
 class AllocationError(PlanlibError):

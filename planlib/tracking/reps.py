@@ -148,7 +148,7 @@ def _respread_to_reps(respread: pd.DataFrame, reps: pd.DataFrame, plan: pd.DataF
                 out[name] = out.get(name, zeros) + row
             if vacant.any():
                 out[VACANT_REP] = out.get(VACANT_REP, zeros) + vacant
-    names = sorted(set(required) | set(rep_original))
+    names = sorted(set(required) | set(target) | set(rep_original))  # a vacant seat may hold only target
     n = len(names)
     original = np.vstack([rep_original.get(name, zeros) for name in names]) if n else np.zeros((0, k), np.int64)
     req = np.vstack([required.get(name, zeros) for name in names]) if n else original

@@ -65,6 +65,14 @@ def test_no_budget_is_said_not_shown_as_zeros():
     assert A.summarize_budget(ledger).startswith("No budget given")
 
 
+def test_channel_support_without_a_budget_leaves_the_budget_cells_empty():
+    """A plan with no budget packs (it failed on int(NaN)) and shows no invented zeros."""
+    split = A.allocate_budget(calendar((0, 0)), long_targets(), budget=0)
+    support = A.plan_channel_support(long_targets(), split)
+    assert support["support_budget"].isna().all()
+    assert support["budget_per_target"].isna().all()
+
+
 def test_a_plan_without_channel_or_region_targets_still_adds_up():
     total_only = long_targets().query("dimension in ['total', 'month']")
     split = A.allocate_budget(calendar(), total_only, budget=1_000)

@@ -163,15 +163,18 @@ def plan_channel_support(
                                    ("budget", "support_budget"), ("budget_share", "budget_share")):
             if column in rows.columns:
                 out[target_col] = out[schema.CHANNEL].map(rows[column]).to_numpy()
-        out["support_budget"] = out["support_budget"].fillna(0).astype("int64")
-    out["budget_per_target"] = np.where(out[TARGET] > 0, out["support_budget"] / out[TARGET].where(out[TARGET] > 0, 1),
-                                        np.nan)
+        # no budget given: the budget cells stay empty (NaN), never zeros that read as a decision
+        out["support_budget"] = pd.array([None if pd.isna(v) else int(v) for v in out["support_budget"]], dtype="Int64")
+    support = pd.to_numeric(out["support_budget"]).astype("Float64").to_numpy(dtype=float, na_value=np.nan)
+    out["budget_per_target"] = np.where(out[TARGET] > 0, support / out[TARGET].where(out[TARGET] > 0, 1), np.nan)
     out["support"] = out[schema.CHANNEL].map(spec.channel_support).fillna("channel manager's plan")
     if budget_split is not None:
         # the actions' share of the one budget (see planlib.actions.budget), so the table adds up to it
         actions_rows = budget_split[(budget_split[DIMENSION] == schema.CHANNEL) & (budget_split[SEGMENT] == ACTIONS_ROW)]
         if len(actions_rows):
-            row = pd.DataFrame({schema.CHANNEL: [ACTIONS_ROW], "support_budget": [int(actions_rows["budget"].iloc[0])],
+            spent = actions_rows["budget"].iloc[0]
+            row = pd.DataFrame({schema.CHANNEL: [ACTIONS_ROW],
+                                "support_budget": pd.array([None if pd.isna(spent) else int(spent)], dtype="Int64"),
                                 "budget_share": [actions_rows["budget_share"].iloc[0] if "budget_share" in actions_rows else np.nan],
                                 "support": ["the action calendar"]})
             out = pd.concat([out, row], ignore_index=True)

@@ -357,6 +357,7 @@ def write_workbook(
     os.close(handle)
     try:
         wb.save(tmp)
+        os.chmod(tmp, _file_mode())  # mkstemp makes 0600; a workbook reads like every other pack file
         if target.exists() and not overwrite:  # appeared while we wrote
             raise PackError(f"{target}: the workbook exists already; pass overwrite=True to replace it")
         os.replace(tmp, target)
@@ -364,3 +365,10 @@ def write_workbook(
         Path(tmp).unlink(missing_ok=True)
         raise
     return target
+
+
+def _file_mode() -> int:
+    """The mode a newly created file gets under this process's umask (0644 under umask 022)."""
+    mask = os.umask(0)
+    os.umask(mask)
+    return 0o666 & ~mask

@@ -192,7 +192,6 @@ def test_adventureworks_pack_backtests_prices_and_closes_its_plan(adventureworks
     assert options["probability"].between(0, 1).all() and len(options) >= 2
     ledger = io.read_artifact(annual, "gap_closure").set_index("kind")
     target, baseline = ledger.loc["target", "incremental"], ledger.loc["baseline", "incremental"]
-    assert target > baseline  # a gap to close
     actions = ledger.loc[["action"], "incremental"].sum() if "action" in ledger.index else 0.0
     assert ledger.loc["remaining_gap", "incremental"] == pytest.approx(target - baseline - actions, abs=1)
     # rep deal sizes come from what reps sell, not from web-shop orders nobody sold

@@ -259,3 +259,15 @@ def test_plan_words_in_cells_follow_the_language_only_with_readable_headers(tmp_
         raw = W.write_workbook({"S": frame}, tmp_path / "n.xlsx")
     assert [c.value for c in openpyxl.load_workbook(readable)["S"][2]] == ["华东", "增长", 1]
     assert [c.value for c in openpyxl.load_workbook(raw)["S"][2]] == ["华东", "growth", 1]
+
+
+def test_the_workbook_gets_the_mode_of_any_new_file(tmp_path):
+    """mkstemp made it 0600 while every other pack file is 0644 (under umask 022)."""
+    import os
+
+    previous = os.umask(0o022)
+    try:
+        target = W.write_workbook({"Targets": pd.DataFrame({"target": [1, 2]})}, tmp_path / "plan.xlsx")
+    finally:
+        os.umask(previous)
+    assert (target.stat().st_mode & 0o777) == 0o644

@@ -8,15 +8,15 @@ the library scikit-learn uses), never by hand.
 from __future__ import annotations
 
 import contextlib
-import ctypes
 import multiprocessing as mp
 import os
 import signal
-import sys
 from concurrent.futures import ProcessPoolExecutor
 from typing import Callable, Iterable, Iterator, TypeVar
 
 from threadpoolctl import ThreadpoolController
+
+from planlib.lifeline import die_with_parent
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -52,21 +52,8 @@ def _init_worker() -> None:
     caught in kernel" and could leave that copy running); the parent handles it.
     """
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    _die_with_parent()
+    die_with_parent(signal.SIGTERM)
     _controller().limit(limits=1, user_api="blas")
-
-
-def _die_with_parent() -> None:
-    """Ask Linux to end this process when its parent dies (no-op elsewhere)."""
-    if not sys.platform.startswith("linux"):
-        return
-    try:
-        libc = ctypes.CDLL(None, use_errno=True)
-        libc.prctl(1, signal.SIGTERM, 0, 0, 0)  # PR_SET_PDEATHSIG
-    except (OSError, AttributeError):
-        return
-    if os.getppid() == 1:  # the parent died before prctl took effect
-        os._exit(1)
 
 
 def resolve_jobs(n_jobs: int) -> int:

@@ -61,7 +61,6 @@ def growth_rule(ys: dict[str, np.ndarray], ids: list[str], levels: list[str]) ->
         logs = np.log(sums[ok, 0] / sums[ok, 1]) - np.log(g)
         sd = float(1.4826 * np.median(np.abs(logs - np.median(logs)))) if ok.sum() >= MIN_SEGMENTS else np.nan
         shares = sums[ok, 0] / sums[ok, 0].sum() if ok.any() else np.ones(1)
-        spread[level] = (g, sd, int(ok.sum()))
         for i in cols:
             growth[i] = g
         spread[level] = (g, sd, int(ok.sum()))

@@ -26,7 +26,7 @@ from planlib.i18n.fonts import packaged_font
 __all__ = ["Section", "build_one_page", "find_chromium", "print_pdf", "render_one_page", "write_one_page"]
 
 TABLES = ("annual_target", "targets_month", "targets_product_line", "targets_region", "gap_closure", "capacity",
-          "rep_fairness", "smart_targets", "tracking", "replan_outlook")
+          "visit_plan", "hiring_plan", "rep_fairness", "smart_targets", "tracking", "replan_outlook")
 LOW_PROBABILITY = 0.2  # a unit whose target is reached with less than this chance is out of reach
 _CHROMIUM = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable", "chrome")
 
@@ -116,8 +116,15 @@ def _gap(tables: Mapping[str, pd.DataFrame]) -> Section | None:
 
 def _risks(tables: Mapping[str, pd.DataFrame]) -> Section | None:
     lines = []
-    capacity = tables.get("capacity")
-    if _col(capacity, "feasible"):
+    capacity, visits, hires = tables.get("capacity"), tables.get("visit_plan"), tables.get("hiring_plan")
+    if _col(visits, "funnel_short"):  # the plan after visits moved to reps and months with slack
+        short = int((pd.to_numeric(visits["funnel_short"], errors="coerce").fillna(0) > 0).sum())
+        n_hires = int(pd.to_numeric(hires["hires"], errors="coerce").fillna(0).sum()) if _col(hires, "hires") else 0
+        if short:
+            lines.append(_("Capacity: after moving visits to reps and months with slack, {short} of {total} "
+                           "rep-months are still short; the hiring plan proposes {hires} hire(s)").format(
+                short=short, total=len(visits), hires=n_hires))
+    elif _col(capacity, "feasible"):
         over = int((~capacity["feasible"].astype(bool)).sum())
         if over:
             lines.append(_("Capacity: {over} of {total} rep-months need more visits than the reps can make").format(
@@ -136,7 +143,8 @@ def _risks(tables: Mapping[str, pd.DataFrame]) -> Section | None:
         if len(low):
             lines.append(_("Out of reach: {n} targets have less than a {p} chance").format(
                 n=len(low), p=fmt_pct(LOW_PROBABILITY, digits=0)))
-    if not lines and any(_col(tables.get(t), c) for t, c in (("capacity", "feasible"), ("rep_fairness", "outlier"))):
+    if not lines and any(_col(tables.get(t), c) for t, c in (("capacity", "feasible"), ("visit_plan", "funnel_short"),
+                                                              ("rep_fairness", "outlier"))):
         lines.append(_("No capacity shortfall and no quota out of line"))
     return Section(_("Top risks"), lines)
 

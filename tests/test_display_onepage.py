@@ -87,3 +87,18 @@ def test_write_one_page_html_and_pdf_or_a_stated_reason(tmp_path, monkeypatch):
     monkeypatch.setattr(onepage, "find_chromium", lambda: None)
     _page, pdf, line = onepage.write_one_page(pack, title="Demo 2025")
     assert pdf is None and "PDF skipped: no Chromium" in line
+
+
+def test_capacity_risk_reads_the_plan_after_rebalancing():
+    """The one-page plan states what is short after visits moved, not the raw check before it."""
+    import pandas as pd
+
+    from planlib.onepage import _risks
+
+    raw = pd.DataFrame({"feasible": [False, False, True]})  # 2 rep-months over before rebalancing
+    rebalanced = pd.DataFrame({"funnel_short": [0, 0, 0]})
+    section = _risks({"capacity": raw, "visit_plan": rebalanced})
+    assert not any("Capacity" in line for line in section.lines)
+    short = pd.DataFrame({"funnel_short": [5, 0, 0]})
+    section = _risks({"capacity": raw, "visit_plan": short, "hiring_plan": pd.DataFrame({"hires": [1]})})
+    assert any("1 of 3 rep-months are still short" in line and "1 hire" in line for line in section.lines)

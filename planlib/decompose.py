@@ -112,7 +112,8 @@ def decompose_targets(inputs: TargetInputs, spec: TargetsSpec) -> dict[str, pd.D
     customer_base = targets.summarize_customer_base(inputs.orders, year=base_year)
     acquisition = targets.count_new_customers(inputs.orders, years=[base_year - 2, base_year - 1, base_year])
     tables["targets_customer_type"] = targets.plan_customer_targets(
-        total, customer_base, repurchase_uplift=spec.repurchase_uplift, order_value_uplift=spec.order_value_uplift,
+        total, customer_base, repurchase_rate=spec.repurchase_rate, repurchase_uplift=spec.repurchase_uplift,
+        order_value_uplift=spec.order_value_uplift,
         acquisition=acquisition, max_new_multiple=spec.new_customer_multiple,
     )
     cube = targets.fit_target_cube(fc, region_targets=regions, product_line_targets=lines, month_targets=months, seed_floor=0.01)

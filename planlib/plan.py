@@ -252,6 +252,7 @@ class TargetsSpec(_Section):
     new_customer_multiple: float = Field(1.5, gt=0, le=20)  # most new customers a plan may need, x the best recent year
     ramp_months: int = Field(6, ge=0, le=24)
     repurchase_uplift: float = Field(0.0, ge=-0.5, le=1)
+    repurchase_rate: float | None = Field(None, ge=0, le=1)  # overrides the measured one (a short history has none)
     order_value_uplift: float = Field(0.0, ge=-0.5, le=1)
     commitments: TableSource | None = None
 

@@ -294,6 +294,20 @@ def test_customer_base_and_targets():
         T.plan_customer_targets(1, base.assign(repurchase_rate=np.nan))
 
 
+def test_one_year_of_history_plans_customers_on_a_stated_repurchase_assumption():
+    """With no previous year the year's repeat buyers stand in for the repurchase rate, and the note says so."""
+    orders = make_orders()
+    one_year = orders[pd.to_datetime(orders["order_date"]).dt.year == 2024]
+    base = T.summarize_customer_base(one_year, year=2024)
+    assert pd.isna(base.iloc[0]["repurchase_rate"]) and base.iloc[0]["repeat_share"] == 0.5  # c1 twice, c2 once
+    out = T.plan_customer_targets(1_000, base).set_index("customer_type")
+    assert out.loc["existing", "repurchase_rate"] == 0.5
+    assert out.loc["existing", "note"].startswith("repurchase rate assumed 50%")
+    assert out["target"].to_dict()["total"] == 1_000
+    given = T.plan_customer_targets(1_000, base, repurchase_rate=0.7).set_index("customer_type")
+    assert given.loc["existing", "repurchase_rate"] == 0.7 and "assumed" not in given.loc["existing", "note"]
+
+
 # ============================================================================ 6. reps
 
 

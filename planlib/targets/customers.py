@@ -55,6 +55,7 @@ def summarize_customer_base(orders: pd.DataFrame, *, year: int) -> pd.DataFrame:
     cohort = retained if retained else active
     in_cohort = now[now["customer"].isin(cohort)]
     n_orders = in_cohort["order"].nunique()
+    orders_each = now.groupby("customer")["order"].nunique()
     first_year = frame.groupby("customer")["y"].min()
     new = set(first_year.index[first_year == year])
     new_revenue = math.fsum(now.loc[now["customer"].isin(new), "revenue"])
@@ -71,6 +72,9 @@ def summarize_customer_base(orders: pd.DataFrame, *, year: int) -> pd.DataFrame:
         "new_customers": len(new),
         "new_revenue": new_revenue,
         "first_year_value": new_revenue / len(new) if new else np.nan,
+        # share of the year's customers who ordered at least twice in it: the stand-in for the
+        # repurchase rate when the history holds no previous year
+        "repeat_share": float((orders_each >= 2).mean()) if len(orders_each) else np.nan,
     }])
 
 
@@ -133,11 +137,20 @@ def plan_customer_targets(
     if len(base) != 1:
         raise DataError(f"the 'base' frame given to {where} must have one row; got {len(base)}")
     b = base.iloc[0]
+    assumed = ""
     if repurchase_rate is None:
-        if pd.isna(b["repurchase_rate"]):
+        measured = b["repurchase_rate"]
+        if pd.isna(measured) and not pd.isna(b.get("repeat_share", np.nan)):
+            # one year of history: no previous year's customers to follow, so the year's own
+            # repeat buyers stand in for the share of customers who buy again (stated)
+            measured = float(b["repeat_share"])
+            assumed = (f"repurchase rate assumed {measured:.0%} (customers who ordered twice or more in the "
+                       f"base year): the history has no previous year to measure it; set targets.repurchase_rate "
+                       f"to override")
+        if pd.isna(measured):
             raise ParamsError(f"{where} needs 'repurchase_rate': the base year has no previous "
-                              f"year to measure it from", key="repurchase_rate")
-        rate = float(b["repurchase_rate"]) + require_number(repurchase_uplift, "repurchase_uplift", where)
+                              f"year to measure it from; set targets.repurchase_rate", key="repurchase_rate")
+        rate = float(measured) + require_number(repurchase_uplift, "repurchase_uplift", where)
     else:
         rate = require_number(repurchase_rate, "repurchase_rate", where, low=0.0, high=1.0)
     if not 0 <= rate <= 1:
@@ -187,7 +200,7 @@ def plan_customer_targets(
         {"customer_type": "existing", "baseline_customers": pool, "customers": existing_customers,
          "repurchase_rate": rate, "orders_per_customer": opc, "order_value": aov,
          "revenue_per_customer": opc * aov, "planned_revenue": existing_revenue,
-         TARGET: int(split["existing"]), "note": note_existing},
+         TARGET: int(split["existing"]), "note": "; ".join(n for n in (assumed, note_existing) if n)},
         {"customer_type": "new", "baseline_customers": float(b["new_customers"]),
          "customers": float(new_customers), "repurchase_rate": np.nan,
          "orders_per_customer": np.nan, "order_value": np.nan, "revenue_per_customer": fyv,

@@ -291,7 +291,11 @@ def build_forecast(run: Run) -> dict[str, pd.DataFrame]:
 
     plan, spec = run.plan, run.plan.forecast
     last = data.last_complete_month(run.table("months"))
-    series = fc.build_monthly_series(run.table("orders"), [list(level) for level in spec.levels], last_complete_month=last)
+    orders = run.table("orders")
+    # a level the data cannot show (no channel column in the export) is left out and said so
+    levels = [list(level) for level in spec.levels if all(dim in orders.columns for dim in level)]
+    left_out = [" x ".join(level) for level in spec.levels if not all(dim in orders.columns for dim in level)]
+    series = fc.build_monthly_series(orders, levels, last_complete_month=last)
     horizon = forecast_horizon(last, plan.plan_year)
     result = fc.forecast_series(
         series, horizon=horizon, model=spec.model, quantiles=spec.quantiles, n_jobs=spec.n_jobs, n_paths=spec.n_paths, seed=spec.seed
@@ -310,7 +314,9 @@ def build_forecast(run: Run) -> dict[str, pd.DataFrame]:
         "backtest_forecasts": result.backtest_forecasts,
         "forecast_coverage": result.coverage,
         "reconciliation_scores": result.reconciliation_scores.assign(chosen_method=result.reconciliation),
-        "forecast_warnings": pd.DataFrame({"warning": result.warnings}, dtype="string"),
+        "forecast_warnings": pd.DataFrame(
+            {"warning": [*(f"level {name} not forecast: the data has no such column" for name in left_out),
+                         *result.warnings]}, dtype="string"),
         # actual to date + remaining forecast = the plan year (year_paths hold the open months only)
         "year_outlook": fc.year_outlook(
             series, result.forecast, result.paths, list(result.year_paths.columns), plan_year=plan.plan_year

@@ -38,7 +38,8 @@ from planlib.forecast import (
     total_quantiles,
 )
 from planlib.forecast import summary
-from planlib.forecast.backtest import backtest_offsets, widen_paths
+from planlib.forecast.backtest import backtest_offsets
+from planlib.forecast.calibrate import widen_paths
 from planlib.forecast.series import ancestors_of
 from planlib.forecast.paths import EtsPaths
 

@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 
 from planlib.forecast import forecast_series
-from planlib.forecast.backtest import PRIOR_TOTAL_FACTOR
+from planlib.forecast.calibrate import PRIOR_TOTAL_FACTOR
 
 
 def _one_series(months: int, seed: int = 1) -> pd.DataFrame:

@@ -18,14 +18,10 @@ from planlib.forecast.backtest import (
     SeriesBacktest,
     SeriesTask,
     backtest_offsets,
-    backtest_table,
-    calibrate_intervals,
-    coverage_table,
-    origin_intervals,
     run_series,
     scaled_errors,
-    widen_paths,
 )
+from planlib.forecast.calibrate import calibrate_intervals, origin_intervals, widen_paths
 from planlib.forecast.growth import grown_mean, growth_rule, widen_for_growth
 from planlib.forecast.models import MODEL_NAMES, SEASON_LENGTH, seasonal_factors
 from planlib.forecast.parallel import run_parallel
@@ -43,6 +39,7 @@ from planlib.forecast.reconcile import (
     reconciliation_matrix,
     shrunk_covariance,
 )
+from planlib.forecast.scores import backtest_table, coverage_table
 from planlib.forecast.series import LEVEL, ancestors_of, series_keys
 from planlib.schema import DS, UNIQUE_ID, Y
 

@@ -5,15 +5,7 @@ kind of series guarded by its rolling-origin backtest, simulated quantiles and c
 reconciled forecasts (``forecast_series``); mid-year, the year outlook (``year_outlook``).
 """
 
-from planlib.forecast.engine import (
-    DEFAULT_QUANTILES,
-    MODEL_CHOICES,
-    ForecastResult,
-    forecast_series,
-    probability_of_reaching,
-    quantile_column,
-    total_quantiles,
-)
+from planlib.forecast.engine import MODEL_CHOICES, forecast_series
 from planlib.forecast.metrics import bias, coverage, mase, mase_scale, owa, smape
 from planlib.forecast.models import (
     DEFAULT_MODEL,
@@ -36,6 +28,13 @@ from planlib.forecast.models import (
     seasonality_test,
 )
 from planlib.forecast.outlook import year_outlook, year_outlook_paths
+from planlib.forecast.result import (
+    DEFAULT_QUANTILES,
+    ForecastResult,
+    probability_of_reaching,
+    quantile_column,
+    total_quantiles,
+)
 from planlib.forecast.reconcile import (
     Hierarchy,
     build_hierarchy,

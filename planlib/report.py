@@ -120,7 +120,7 @@ PLAN_SHEETS: dict[str, tuple[str, str]] = {
     "targets_region": (N_("By region"), N_("targets per region, by stage")),
     "targets_channel": (N_("By channel"), N_("targets per channel, by stage")),
     "targets_customer_type": (N_("By customer type"), N_("existing vs new customers, and the new customers needed")),
-    "targets_rep": (N_("By rep"), N_("quota per rep (capacity, months present, ramp-up)")),
+    "targets_rep": (N_("By rep"), N_("quota per rep from their own book (recent sales, trend, season), time in seat and ramp-up; house sales on their own line")),
     "rep_fairness": (N_("Rep fairness"), N_("each rep's quota against history and capacity, with the outliers flagged")),
     "targets_cube": (N_("Region x line x month"), N_("the exact cube every other table adds up from")),
     "targets_long": (N_("All targets by month"), N_("every target of every dimension by month")),

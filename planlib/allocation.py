@@ -49,8 +49,8 @@ __all__ = [
 
 # Values within this distance of a whole unit are treated as whole (float noise).
 _SNAP = 1e-9
-_IPF_ACCEPT = 1e-6  # margin error (share of the grand total) still kept after max_iter sweeps
-_IPF_ACCEPT_ABS = 0.05  # ... or in value units: the controlled rounding after the fit absorbs a twentieth of a unit; unreachable whole-unit margins stall at a sizeable part of a unit
+_IPF_ACCEPT = 1e-6  # margin error (share of the grand total) still kept after max_iter sweeps ...
+_IPF_ACCEPT_FLOOR = 0.01  # ... or a hundredth of a unit: a strong diagonal seed crawls there (0.00101)
 
 
 class AllocationError(PlanlibError):
@@ -431,7 +431,7 @@ def fit_to_margins(
         else:
             # IPF crawls when the fit has cells near zero: a fit this close is reachable
             # and only short of sweeps; unreachable margins stall far above it.
-            if worst > max(_IPF_ACCEPT * scale, _IPF_ACCEPT_ABS):
+            if worst > max(_IPF_ACCEPT * scale, _IPF_ACCEPT_FLOOR):
                 raise AllocationError(
                     f"{where} did not converge in {max_iter} sweeps (largest margin error "
                     f"{worst:.3g}); the seed's zero cells make the margins unreachable",

@@ -182,7 +182,15 @@ def reconcile_quotas(
         rest = float(out.loc[inside, "top_down"].sum()) - proposed[inside & ~free].sum()
         if free.any() and proposed[free].sum() > 0:
             scaled[free] = proposed[free] * rest / proposed[free].sum()
-    out["reconciled"] = round_preserving_total(scaled, total=float(out["top_down"].sum()), unit=unit).to_numpy().astype("int64")
+    # rounded region by region: each region's reps keep its top-down total to the unit, so its
+    # months can still hold them (rounded across the company, a region could end 1 unit off
+    # and the refit of the months became infeasible, depending on the last digits of the fit)
+    reconciled = np.zeros(len(out), dtype=np.int64)
+    for region in out[schema.REGION].unique():
+        inside = (out[schema.REGION] == region).to_numpy()
+        reconciled[inside] = round_preserving_total(
+            pd.Series(scaled[inside]), total=float(out.loc[inside, "top_down"].sum()), unit=unit).to_numpy()
+    out["reconciled"] = reconciled
     out["change"] = out["reconciled"] - out["top_down"]
     out["action"], out["conversation"], out["reason"] = actions, talk, reasons
     return out[RECONCILE_COLUMNS]

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
+import numpy as np
 import pandas as pd
 
 from planlib import data, i18n, io, paths, schema
@@ -302,8 +303,10 @@ def build_forecast(run: Run) -> dict[str, pd.DataFrame]:
     )
     in_year = result.forecast["ds"].dt.year == plan.plan_year
     months_in_year = int(in_year.groupby(result.forecast["unique_id"]).sum().iloc[0])
+    # simulated year totals kept to 4 significant digits (0.01%, far inside their spread): the
+    # digits beyond differ between BLAS kernels and would move every probability-set target
     year_paths = pd.DataFrame(
-        result.paths[:, -months_in_year:, :].sum(axis=1).T, columns=list(result.year_paths.columns)
+        _significant(result.paths[:, -months_in_year:, :].sum(axis=1).T, 4), columns=list(result.year_paths.columns)
     )
     return {
         "series": series,
@@ -322,6 +325,15 @@ def build_forecast(run: Run) -> dict[str, pd.DataFrame]:
             series, result.forecast, result.paths, list(result.year_paths.columns), plan_year=plan.plan_year
         ),
     }
+
+
+def _significant(values: np.ndarray, digits: int) -> np.ndarray:
+    """``values`` rounded to ``digits`` significant digits (zeros and non-finite values kept)."""
+    values = np.asarray(values, dtype=float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        exponent = np.floor(np.log10(np.abs(values)))
+    scale = np.where(np.isfinite(exponent), 10.0 ** (exponent - digits + 1), 1.0)
+    return np.where(np.isfinite(exponent), np.round(values / scale) * scale, values)
 
 
 FORECAST_TABLES = (

@@ -21,6 +21,7 @@ from pathlib import Path
 import pandas as pd
 
 from planlib.i18n import _, fmt_money, fmt_pct, fmt_quarter, header
+from planlib.i18n.webfont import embed_cjk_font
 from planlib.i18n.fonts import packaged_font
 
 __all__ = ["Section", "build_one_page", "find_chromium", "print_pdf", "render_one_page", "write_one_page"]
@@ -193,8 +194,8 @@ def render_one_page(sections: list[Section], *, title: str, subtitle: str = "", 
     body = "\n".join(
         f"<h2>{html.escape(s.heading)}</h2><ul>" + "".join(f"<li>{html.escape(line)}</li>" for line in s.lines)
         + "</ul>" for s in sections)
-    return _PAGE.format(lang=html.escape(lang), title=html.escape(title), subtitle=html.escape(subtitle),
-                        sections=body)
+    return embed_cjk_font(_PAGE.format(lang=html.escape(lang), title=html.escape(title), subtitle=html.escape(subtitle),
+                                       sections=body))
 
 
 def find_chromium() -> str | None:

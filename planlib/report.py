@@ -15,6 +15,7 @@ import nbformat
 import pandas as pd
 
 from planlib.i18n import N_, _, get_language
+from planlib.i18n.webfont import embed_cjk_font
 
 HIDDEN_TAGS = {"parameters", "injected-parameters", "remove-cell"}
 
@@ -34,7 +35,7 @@ def render_html(notebook: Path, target: Path) -> Path:
     nb.metadata["title"] = title
     exporter = HTMLExporter(exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True)
     body, _resources = exporter.from_notebook_node(nb, resources={"metadata": {"name": title}})
-    target.write_text(_REMOTE_SCRIPT.sub("", body), encoding="utf-8")
+    target.write_text(embed_cjk_font(_REMOTE_SCRIPT.sub("", body)), encoding="utf-8")
     return target
 
 

@@ -127,3 +127,24 @@ def test_the_cli_speaks_the_plan_language():
     assert result.output.strip() == "params/demo_zh.yaml：有效（计划 'demo_zh'，计划年度 2025，数据截至 2024-12-31）"
     english = CliRunner().invoke(main, ["validate", "params/demo.yaml", "--params-only"])
     assert english.output.strip() == "params/demo.yaml: valid (plan 'demo', plan year 2025, data to 2024-12-31)"
+
+
+def test_html_pages_carry_the_cjk_glyphs_they_use():
+    """A browser without a CJK system font draws boxes; each page embeds a subset of the packaged font."""
+    import base64
+    import io
+
+    from fontTools.ttLib import TTFont
+
+    from planlib.i18n.fonts import packaged_font
+    from planlib.i18n.webfont import embed_cjk_font, font_face_style
+
+    assert font_face_style("Annual target 145M") == ""
+    page = embed_cjk_font("<html><head><title>t</title></head><body>华东 一季度 目标</body></html>")
+    assert page.index("<style>") < page.index("</head>") and "planlib CJK" in page
+    if packaged_font() is None:
+        pytest.skip("the mplfonts package is not installed: the page lists system CJK fonts only")
+    data = page.split("base64,")[1].split(")")[0]
+    font = TTFont(io.BytesIO(base64.b64decode(data)))
+    cmap = font.getBestCmap()
+    assert all(ord(ch) in cmap for ch in "华东一季度目标") and len(data) < 100_000

@@ -100,7 +100,9 @@ def _gap(tables: Mapping[str, pd.DataFrame]) -> Section | None:
     gap = float(value["target"] - value["baseline"])
     actions = float(value.get("action", 0.0))
     remaining = float(value.get("remaining_gap", gap - actions))
-    lines = [_("Gap between the target and the forecast without new actions: {gap}").format(gap=fmt_money(gap)),
+    lines = [_("Gap between the target and the forecast without new actions: {gap}").format(gap=fmt_money(gap))
+             if gap > 0 else
+             _("The forecast without new actions already reaches the target, {ahead} above it").format(ahead=fmt_money(-gap)),
              _("Planned actions close {closed}").format(closed=fmt_money(actions))]
     if remaining > 0:
         lines.append(_("Still open: {remaining}").format(remaining=fmt_money(remaining)))

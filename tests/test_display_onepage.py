@@ -102,3 +102,13 @@ def test_capacity_risk_reads_the_plan_after_rebalancing():
     short = pd.DataFrame({"funnel_short": [5, 0, 0]})
     section = _risks({"capacity": raw, "visit_plan": short, "hiring_plan": pd.DataFrame({"hires": [1]})})
     assert any("1 of 3 rep-months are still short" in line and "1 hire" in line for line in section.lines)
+
+
+def test_a_target_below_the_baseline_is_not_called_a_negative_gap():
+    import pandas as pd
+
+    from planlib.onepage import _gap
+
+    ledger = pd.DataFrame({"kind": ["target", "baseline", "remaining_gap"], "incremental": [100.0, 120.0, -20.0]})
+    lines = _gap({"gap_closure": ledger}).lines
+    assert lines[0].startswith("The forecast without new actions already reaches the target") and "-" not in lines[0]

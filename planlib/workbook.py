@@ -219,15 +219,20 @@ def _column_width(header: str, values: pd.Series, kind: str | None, max_width: i
 
 
 def _write_sheet(ws, frame: pd.DataFrame, formats: Mapping[str, str], max_width: int,
-                 titles: Sequence[str] | None = None) -> None:
+                 titles: Sequence[str] | None = None, row_codes: list[str] | None = None) -> None:
     columns = list(frame.columns)
     titles = list(titles) if titles is not None else columns
     for j, title in enumerate(titles, start=1):
         cell = ws.cell(row=1, column=j, value=_cell_value(title))
         cell.font, cell.fill, cell.border = _HEADER_FONT, _HEADER_FILL, _HEADER_BORDER
     codes = [_format_code(formats[c]) if c in formats else None for c in columns]
+    row_codes = row_codes if row_codes is not None else _metric_row_codes(frame)
+    by_row = [j for j, (c, code) in enumerate(zip(columns, codes))
+              if row_codes is not None and pd.api.types.is_numeric_dtype(frame[c]) and "%" not in (code or "")]
     for i, row in enumerate(frame.itertuples(index=False, name=None), start=2):
         for j, (value, code) in enumerate(zip(row, codes), start=1):
+            if row_codes is not None and j - 1 in by_row:
+                code = row_codes[i - 2]  # a metric table: the row says whether it is a rate or an amount
             stored = _cell_value(value)
             cell = ws.cell(row=i, column=j, value=stored)
             if isinstance(stored, str):
@@ -241,6 +246,16 @@ def _write_sheet(ws, frame: pd.DataFrame, formats: Mapping[str, str], max_width:
     if columns:
         ws.auto_filter.ref = f"A1:{get_column_letter(len(columns))}{max(len(frame) + 1, 1)}"
     _set_print(ws)
+
+
+def _metric_row_codes(frame: pd.DataFrame) -> list[str] | None:
+    """Number format of each row of a metric table (``metric``/``kpi`` column): 0.0% for rates, #,##0 otherwise."""
+    from planlib.display import _row_kinds
+
+    kinds = _row_kinds(frame)
+    if kinds is None:
+        return None
+    return [FORMATS["pct"] if kind == "rate" else FORMATS["money"] for kind in kinds]
 
 
 def _set_print(ws) -> None:
@@ -346,11 +361,15 @@ def write_workbook(
         specific = (formats or {}).get(title)
         if isinstance(specific, Mapping):
             sheet_formats.update({k: v for k, v in specific.items() if k in frame.columns})
+        row_codes = _metric_row_codes(frame)  # read from planlib's metric names, before they are translated
         if readable_headers:  # planlib's own words in the cells too (roles, stages...); data values unchanged
             frame = frame.assign(**{c: frame[c].map(lambda v, c=c: value_label(c, v))
                                     for c in frame.columns if c in VALUE_COLUMNS and not frame.empty})
+            metric = next((c for c in ("metric", "kpi") if c in frame.columns), None)
+            if metric is not None and not frame.empty:  # metric names are planlib's words: readable, translated
+                frame = frame.assign(**{metric: frame[metric].map(lambda v: header(str(v)))})
         _write_sheet(ws, frame, sheet_formats, max_width,
-                     titles=[header(c) for c in frame.columns] if readable_headers else None)
+                     titles=[header(c) for c in frame.columns] if readable_headers else None, row_codes=row_codes)
 
     target.parent.mkdir(parents=True, exist_ok=True)
     handle, tmp = tempfile.mkstemp(prefix=f".{target.stem}.", suffix=".xlsx.tmp", dir=target.parent)

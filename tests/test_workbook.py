@@ -271,3 +271,23 @@ def test_the_workbook_gets_the_mode_of_any_new_file(tmp_path):
     finally:
         os.umask(previous)
     assert (target.stat().st_mode & 0o777) == 0o644
+
+
+def test_a_metric_table_formats_each_row_as_what_it_is(tmp_path):
+    """KPI sheets: gross margin as 28.3%, revenue as 134,195,948 (a margin printed as 0.28 reads as a bug)."""
+    kpis = pd.DataFrame({"metric": ["revenue", "gross_margin"], "current": [134195947.52, 0.2827],
+                         "previous": [127305111.76, 0.2773], "growth": [0.054, 0.019], "period": ["2024", "2024"]})
+    target = W.write_workbook({"KPIs": kpis}, tmp_path / "kpi.xlsx")
+    ws = openpyxl.load_workbook(target)["KPIs"]
+    assert ws["B2"].number_format == "#,##0" and ws["B3"].number_format == "0.0%"
+    assert ws["C3"].number_format == "0.0%" and ws["D2"].number_format == "0.0%"
+
+
+def test_metric_names_are_readable_and_keep_their_row_format(tmp_path):
+    from planlib.i18n import language
+
+    kpis = pd.DataFrame({"metric": ["revenue", "gross_margin"], "current": [134195947.52, 0.2827]})
+    with language("zh-CN"):
+        target = W.write_workbook({"KPIs": kpis}, tmp_path / "kpi.xlsx", readable_headers=True)
+    ws = openpyxl.load_workbook(target).worksheets[-1]
+    assert ws["A3"].value == "毛利率" and ws["B3"].number_format == "0.0%"

@@ -142,3 +142,13 @@ def test_figures_agree_within_tolerance_and_words_must_match():
     assert not figures_agree("rep R07 in Q2", "rep R08 in Q2")  # digits inside names are words
     assert figures_agree("<td>68,364,012</td>", "<td>68,364,090</td>")
     assert not figures_agree("31 of 32 series", "31 of 32 series beat")
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_papermill_lists_every_parameter_with_its_type_and_help(path):
+    """`papermill --help-notebook` shows what a batch user may pass (types from the annotations)."""
+    import papermill
+
+    params = papermill.inspect_notebook(str(path))
+    assert set(params) == {"params_path", "pack_dir", "period", "as_of"}
+    assert all(p["inferred_type_name"] == "str" and p["help"] for p in params.values())

@@ -116,3 +116,18 @@ def test_cli_turns_planlib_errors_into_one_line_and_exit_code_2(tmp_path):
     assert result.stderr == "planlib: params/bad.yaml: targets.growth must be between -0.5 and 3; got 12\n"
     ok = _cli("validate", "params/demo.yaml", cwd=project)
     assert ok.returncode == 0 and "valid" in ok.stdout
+
+
+def test_a_papermill_user_may_type_the_year_as_an_int_and_the_date_as_a_number(tmp_path):
+    """`papermill ... -p period 2025` passes an int (it failed with TypeError); `-p as_of 20250630` too."""
+    import datetime as dt
+
+    from planlib.plan import load_plan
+    from planlib.workflow import resolve_period
+
+    plan = load_plan(ROOT / "params" / "demo.yaml")
+    assert resolve_period(plan, period=2025) == ("2025", plan.history_end)
+    assert resolve_period(plan, period="2025-Q2", as_of=20250630) == ("2025-Q2", dt.date(2025, 6, 30))
+    assert resolve_period(plan, period="2025-Q2", as_of=dt.date(2025, 5, 31)) == ("2025-Q2", dt.date(2025, 5, 31))
+    with pytest.raises(ParamsError, match="as_of must be a date"):
+        resolve_period(plan, period="2025-Q2", as_of="mid June")

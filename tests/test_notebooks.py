@@ -138,7 +138,10 @@ def test_figures_agree_within_tolerance_and_words_must_match():
     assert not figures_agree(stored, stored.replace("CNY", "USD"))  # a word changed
     assert figures_agree("gross margin 28.3%", "gross margin 28.4%")  # a rounding boundary crossed
     assert not figures_agree("gross margin 28.3%", "gross margin 28.5%")
-    assert not figures_agree("6.4%", "6.40%")  # a different print is a different output
+    assert figures_agree("<td>0.98151</td>", "<td>0.981502</td>")  # pandas drops trailing zeros
+    assert not figures_agree("<td>0.98151</td>", "<td>0.98251</td>")
+    assert figures_agree("  score\n0.98151", "   score\n0.981502")  # column padding follows the widest figure
+    assert not figures_agree("score 0.98151", "scores 0.98151")
     assert not figures_agree("rep R07 in Q2", "rep R08 in Q2")  # digits inside names are words
     assert figures_agree("<td>68,364,012</td>", "<td>68,364,090</td>")
     assert not figures_agree("31 of 32 series", "31 of 32 series beat")

@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from planlib import schema, targets
+from planlib.errors import ParamsError
 from planlib.allocation import round_table_preserving_margins
 from planlib.plan import TargetsSpec
 
@@ -57,6 +58,10 @@ def decompose_targets(inputs: TargetInputs, spec: TargetsSpec) -> dict[str, pd.D
     """
     fc, year = inputs.forecast, inputs.plan_year
     base_year = year - 1
+    units = {schema.PRODUCT_LINE: inputs.product_lines[schema.PRODUCT_LINE], schema.REGION: inputs.regions[schema.REGION]}
+    if inputs.channels is not None:
+        units[schema.CHANNEL] = inputs.channels[schema.CHANNEL]
+    check_override_names(spec.probability_overrides, units, where="the plan's data")
     last_year = float(targets.summarize_actuals(inputs.orders, year=base_year)["baseline"].sum())
     value = {"growth": spec.growth, "quantile": spec.quantile, "amount": spec.amount}[spec.method]
     role_baseline = _baseline(fc, schema.PRODUCT_LINE)
@@ -150,6 +155,21 @@ def decompose_targets(inputs: TargetInputs, spec: TargetsSpec) -> dict[str, pd.D
     )
     tables["targets_long"] = build_targets_long(tables)
     return tables
+
+
+def check_override_names(overrides: dict, units: dict[str, pd.Series], *, where: str) -> None:
+    """Every name in ``targets.probability_overrides`` must be a product line, region or channel (a typo is not ignored)."""
+    known = {str(u) for values in units.values() for u in values.dropna()}
+    unknown = [name for name in overrides if str(name) not in known]
+    if unknown:
+        names = [k.replace("_", " ") for k in units]
+        kinds = " or ".join([", ".join(names[:-1]), names[-1]] if len(names) > 1 else names)
+        examples = ", ".join(sorted(known)[:8]) + (" ..." if len(known) > 8 else "")
+        raise ParamsError(
+            f"targets.probability_overrides names {', '.join(map(repr, unknown))}, which is no {kinds} of {where}; "
+            f"they are: {examples}",
+            key="targets.probability_overrides",
+        )
 
 
 def build_targets_long(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:

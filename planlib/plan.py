@@ -31,6 +31,13 @@ from planlib.secrets import check_sql_url
 from planlib.strict_yaml import read_yaml
 
 _WEIGHT_TOLERANCE = 1e-6
+# defaults of the per-role and per-stage growth and tilt keys (a key the user leaves out keeps these)
+_GROUP_DEFAULTS: dict[str, dict[str, float]] = {
+    "role_growth": {"mature": 0.05, "strategic": 0.40, "potential": 0.20},
+    "stage_growth": {"mature": 0.04, "growth": 0.15, "emerging": 0.30},
+    "role_tilt": {"mature": 0.10, "strategic": -0.10, "potential": -0.05},
+    "stage_tilt": {"mature": 0.10, "growth": 0.0, "emerging": -0.05},
+}
 _PLAN_YEARS_AHEAD = 5  # a plan is made for next year; a few years ahead at most
 
 
@@ -232,18 +239,19 @@ class TargetsSpec(_Section):
     market_share_target: float | None = Field(None, gt=0, le=1)
     quarter_weights: tuple[float, float, float, float] | None = None
     time_split: Literal["statistical", "manual"] = "statistical"
+    # a role or stage left out of one of these four keeps its default below
     role_growth: dict[Literal["mature", "strategic", "potential"], float] = Field(
-        default_factory=lambda: {"mature": 0.05, "strategic": 0.40, "potential": 0.20}
+        default_factory=lambda: dict(_GROUP_DEFAULTS["role_growth"])
     )
     stage_growth: dict[Literal["mature", "growth", "emerging"], float] = Field(
-        default_factory=lambda: {"mature": 0.04, "growth": 0.15, "emerging": 0.30}
+        default_factory=lambda: dict(_GROUP_DEFAULTS["stage_growth"])
     )
     split_method: Literal["balanced", "growth"] = "balanced"  # balanced: each unit's target equally likely (tilted)
     role_tilt: dict[Literal["mature", "strategic", "potential"], float] = Field(
-        default_factory=lambda: {"mature": 0.10, "strategic": -0.10, "potential": -0.05}
+        default_factory=lambda: dict(_GROUP_DEFAULTS["role_tilt"])
     )
     stage_tilt: dict[Literal["mature", "growth", "emerging"], float] = Field(
-        default_factory=lambda: {"mature": 0.10, "growth": 0.0, "emerging": -0.05}
+        default_factory=lambda: dict(_GROUP_DEFAULTS["stage_tilt"])
     )
     probability_band: tuple[float, float] = (0.10, 0.75)
     probability_overrides: dict[str, tuple[float, float]] = Field(default_factory=dict)
@@ -261,6 +269,25 @@ class TargetsSpec(_Section):
     def _weights_sum_to_one(cls, value):
         if value is not None:
             _check_weights("targets.quarter_weights", value)
+        return value
+
+    @field_validator("role_growth", "stage_growth", "role_tilt", "stage_tilt")
+    @classmethod
+    def _keep_defaults_left_out(cls, value, info):
+        """``role_tilt: {mature: 0.2}`` changes mature only; strategic and potential keep their defaults."""
+        return {**_GROUP_DEFAULTS[info.field_name], **value}
+
+    @field_validator("probability_band")
+    @classmethod
+    def _band_in_order(cls, value):
+        _check_band("targets.probability_band", value)
+        return value
+
+    @field_validator("probability_overrides")
+    @classmethod
+    def _override_bands_in_order(cls, value):
+        for unit, band in value.items():
+            _check_band(f"targets.probability_overrides.{unit}", band)
         return value
 
     @model_validator(mode="after")
@@ -651,6 +678,13 @@ def _bounds_at(model: type[BaseModel], loc: list[str]) -> tuple[Any, Any]:
         if isinstance(meta, (annotated_types.Le, annotated_types.Lt)):
             high = getattr(meta, "le", getattr(meta, "lt", high))
     return low, high
+
+
+def _check_band(key: str, band: tuple[float, float]) -> None:
+    """A probability band: two chances of reaching a target, 0 <= low < high <= 1."""
+    low, high = band
+    if not (0 <= low < high <= 1):
+        raise ValueError(f"{key} must be two probabilities [low, high] with 0 <= low < high <= 1; got {list(band)}")
 
 
 def _check_weights(key: str, values) -> None:

@@ -51,9 +51,12 @@ def _check_orders(plan: Plan, root: Path) -> str:
         _check_period(plan, pd.Timestamp(spec.demo.start), pd.Timestamp(spec.demo.end), "the demo company")
         from planlib import demo
 
-        table = demo.demo_side_tables(seed=spec.demo.seed, start=str(spec.demo.start), end=str(spec.demo.end))["product_lines"]
+        sides = demo.demo_side_tables(seed=spec.demo.seed, start=str(spec.demo.start), end=str(spec.demo.end))
+        table = sides["product_lines"]
         roles = dict(zip(table[schema.PRODUCT_LINE].astype(str), table[schema.ROLE].astype(str)))
         _check_roles(plan, {**roles, **{k: v for k, v in spec.product_lines.items() if k in roles}}, "the demo company")
+        _check_overrides(plan, {key: sides[f"{key}s"][key] for key in (schema.PRODUCT_LINE, schema.REGION, schema.CHANNEL)},
+                         "the demo company")
         return f"data: demo company, {spec.demo.start} to {spec.demo.end}"
     if spec.source == "sql":
         if spec.password_env and os.environ.get(spec.password_env) is None:
@@ -69,7 +72,8 @@ def _check_orders(plan: Plan, root: Path) -> str:
     data.check_header(header, spec.columns, label=spec.path)  # the loader's own rule
     source = data.source_columns(spec.columns)
     date_column, line_column = source[schema.ORDER_DATE], source[schema.PRODUCT_LINE]
-    frame = io.read_columns(file, [date_column, line_column], **options)
+    unit_columns = {key: source[key] for key in (schema.PRODUCT_LINE, schema.REGION, schema.CHANNEL) if source[key] in header}
+    frame = io.read_columns(file, list(dict.fromkeys([date_column, *unit_columns.values()])), **options)
     if frame.empty:
         raise DataError("no order lines in the source (0 rows)", path=spec.path)
     dates, _ = data.parse_dates(
@@ -79,6 +83,7 @@ def _check_orders(plan: Plan, root: Path) -> str:
     _check_period(plan, first, last, spec.path)
     lines = frame[line_column].dropna().astype(str).str.strip().unique()
     _check_roles(plan, {line: spec.product_lines.get(line, "mature") for line in lines}, spec.path)
+    _check_overrides(plan, {key: frame[column].astype(str).str.strip() for key, column in unit_columns.items()}, spec.path)
     return f"data: {spec.path}, {len(header)} columns, {len(dates):,} rows from {first.date()} to {last.date()}"
 
 
@@ -113,6 +118,17 @@ def _check_roles(plan: Plan, roles: dict[str, str], where: str) -> None:
             path=plan.source_path,
             key="targets.strategic_share_min",
         )
+
+
+def _check_overrides(plan: Plan, units: dict[str, pd.Series], where: str) -> None:
+    """``targets.probability_overrides`` may only name units the data has (said with the user's key)."""
+    if plan.targets.probability_overrides:
+        from planlib.decompose import check_override_names
+
+        try:
+            check_override_names(plan.targets.probability_overrides, {k: pd.Series(v.unique()) for k, v in units.items()}, where=where)
+        except ParamsError as exc:
+            raise ParamsError(str(exc), path=plan.source_path, key="targets.probability_overrides") from None
 
 
 def _check_side_table(key: str, spec: TableSource, root: Path) -> str:

@@ -173,6 +173,12 @@ def resolve_period(plan: Plan, *, period: str | int = "", as_of: str | int | dt.
                 f"{plan.history_end} (use --period {year}-Qn for tracking)",
                 key="as_of",
             )
+        if match["quarter"] is None and cutoff < dt.date(year - 1, 1, 1):
+            raise ParamsError(
+                f"as-of {cutoff} is before {year - 1}, the year an annual plan for {year} reviews; "
+                f"give a date in {year - 1} or leave it empty ({plan.history_end})",
+                key="as_of",
+            )
         if match["quarter"] and not (dt.date(year, 1, 1) <= cutoff <= default):
             raise ParamsError(f"as-of {cutoff} is outside {year} up to the end of {period}", key="as_of")
     else:

@@ -82,6 +82,10 @@ BAD_PARAMS = [
     ("encoded password key", _sql("postgresql://planner@db/sales?pass%77ord=hunter2"), "found in the query string (key 'password')"),
     ("twice-encoded key", _sql("postgresql://planner@db/sales?pass%2577ord=hunter2"), "found in the query string (key 'password')"),
     ("encoded colon in user", _sql("postgresql://planner%3Ahunter2@db/sales"), "found in the user part (an encoded ':'"),
+    ("probability band reversed", DEMO_TEXT.replace("  min_growth: 0.08\n", "  min_growth: 0.08\n  probability_band: [0.8, 0.2]\n"),
+     "targets.probability_band must be two probabilities [low, high] with 0 <= low < high <= 1; got [0.8, 0.2]"),
+    ("override band outside 0-1", DEMO_TEXT.replace("  min_growth: 0.08\n", "  min_growth: 0.08\n  probability_overrides: {Pumps: [0.2, 1.5]}\n"),
+     "targets.probability_overrides.Pumps must be two probabilities [low, high] with 0 <= low < high <= 1; got [0.2, 1.5]"),
     ("sslpassword", _sql("postgresql://planner@db/sales?sslmode=require&sslpassword=hunter2"), "key 'sslpassword'"),
 ]
 
@@ -152,6 +156,8 @@ INPUT_CASES = [
     ("commitments file missing", {"extra": COMMITMENTS.format(path="commit.csv")}, DataError, "commit.csv: file not found (named by targets.commitments.path)"),
     ("commitments column missing", {"extra": COMMITMENTS.format(path="commit.csv"), "commit": "rep,amount\nR1,5\n"}, DataError, "commit.csv: missing column 'commitment' (for amount) (targets.commitments)"),
     ("strategic share without a strategic line", {"extra": "targets:\n  strategic_share_min: 0.1\n"}, ParamsError, "targets.strategic_share_min is 0.1, but no product line of orders.csv has the role strategic"),
+    ("override naming no unit", {"extra": "targets:\n  probability_overrides: {Bikez: [0.2, 0.5]}\n"}, ParamsError,
+     "targets.probability_overrides names 'Bikez', which is no product line or region of orders.csv; they are: Bikes, East"),
     ("CSV named .xlsx", {"path": "orders.xlsx", "source": "excel"}, DataError, "orders.xlsx: is not an Excel .xlsx workbook: its content looks like text (CSV?)"),
 ]
 
@@ -540,3 +546,27 @@ def test_three_packs_of_the_same_plan_at_once_give_one_pack_and_one_line_each(tm
             assert err.startswith("planlib: another run is writing reports/demo/2025 (pid ") and err.count("\n") == 1
     pack = project / "reports" / "demo" / "2025"
     assert publish.is_whole(pack) and sorted(p.name for p in pack.parent.iterdir()) == ["2025"]
+
+
+def test_a_role_or_stage_left_out_keeps_its_default(tmp_path):
+    """``role_tilt: {mature: 0.2}`` changes mature only (it stopped the pack with 'the tilt parameter of balance_split')."""
+    path = tmp_path / "plan.yaml"
+    path.write_text(DEMO_TEXT.replace("  min_growth: 0.08\n", "  min_growth: 0.08\n  role_tilt: {mature: 0.2}\n  stage_tilt: {growth: 0.05}\n"
+                                      ).replace("stage_growth: {mature: 0.04, growth: 0.15, emerging: 0.30}", "stage_growth: {emerging: 0.5}"),
+                    encoding="utf-8")
+    spec = load_plan(path).targets
+    assert spec.role_tilt == {"mature": 0.2, "strategic": -0.10, "potential": -0.05}
+    assert spec.stage_tilt == {"mature": 0.10, "growth": 0.05, "emerging": -0.05}
+    assert spec.stage_growth == {"mature": 0.04, "growth": 0.15, "emerging": 0.5}
+    assert spec.role_growth == {"mature": 0.05, "strategic": 0.45, "potential": 0.20}  # as the demo writes it
+
+
+def test_an_annual_as_of_before_the_review_year_is_refused_with_the_option_name():
+    from planlib.workflow import resolve_period
+
+    plan = load_plan(ROOT / "params" / "demo.yaml")
+    with pytest.raises(ParamsError) as caught:
+        resolve_period(plan, period="2025", as_of="2022-01-31")
+    assert str(caught.value) == ("as-of 2022-01-31 is before 2024, the year an annual plan for 2025 reviews; "
+                                 "give a date in 2024 or leave it empty (2024-12-31)")
+    assert resolve_period(plan, period="2025", as_of="2024-06-30")[1].isoformat() == "2024-06-30"

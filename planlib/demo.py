@@ -81,6 +81,7 @@ import pandas as pd
 import pyarrow as pa
 
 from planlib import schema
+from planlib.calendars import spring_festival_dates
 from planlib.errors import ParamsError
 
 DEFAULT_START = "2021-01-01"
@@ -214,12 +215,8 @@ REP_NAMES: tuple[str, ...] = (
     "Shen Yi", "Zeng Hua", "Peng Bo", "Lu Ming", "Jiang Tao",
 )
 
-# Chinese New Year (first day of the lunar year); the window must lie within these years.
-CNY_DATES: tuple[str, ...] = (
-    "2015-02-19", "2016-02-08", "2017-01-28", "2018-02-16", "2019-02-05", "2020-01-25",
-    "2021-02-12", "2022-02-01", "2023-01-22", "2024-02-10", "2025-01-29", "2026-02-17",
-    "2027-02-06", "2028-01-26", "2029-02-13", "2030-02-03", "2031-01-23",
-)
+# Spring Festival days from the holidays library (planlib.calendars); the window must lie within these years.
+CNY_DATES: tuple[str, ...] = tuple(str(day.date()) for day in spring_festival_dates(2015, 2031))
 CNY_FULL_DIP_DAYS = (-5, 6)  # days around CNY with the full dip (factories closed)
 CNY_TAPER_DAYS = (7, 10)  # linear fade-in before and recovery after the full dip
 STOCKING_RUSH_DAYS = (-35, -15)  # distributors stock up in this span before CNY

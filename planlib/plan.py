@@ -389,16 +389,11 @@ class ActionsSpec(_Section):
     deal_size: float | None = Field(None, gt=0)
     min_orders_for_deal_size: int = Field(10, ge=1, le=10_000)
     neighbour_days: int = Field(14, ge=1, le=60)
-    promotions: tuple[Promotion, ...] = (
-        Promotion(name="Spring Festival stocking push", anchor="cny", start_offset=-35, end_offset=-15,
-                  budget_share=0.10, kpi="revenue in the window vs its neighbouring weeks"),
-        Promotion(name="618 mid-year festival", anchor="06-18", start_offset=-17, end_offset=0,
-                  channel="e-commerce", budget_share=0.10, kpi="e-commerce revenue in the window"),
-        Promotion(name="Double 11 festival", anchor="11-11", start_offset=-10, end_offset=0,
-                  channel="e-commerce", budget_share=0.15, kpi="e-commerce revenue in the window"),
-        Promotion(name="Year-end push", anchor="12-01", start_offset=0, end_offset=30,
-                  budget_share=0.10, kpi="December revenue and year attainment"),
-    )
+    # the market's calendar: "cn_retail" (Spring Festival, 618, Double 11, year-end push) gives the default
+    # promotions and tells the forecast that the Spring Festival moves between January and February;
+    # "none" (the default) plans no promotion. An explicit `promotions` list replaces the calendar's.
+    calendar: Literal["none", "cn_retail"] = "none"
+    promotions: tuple[Promotion, ...] = ()
     events: tuple[Event, ...] = ()
     launch_budget_share: float = Field(0.15, ge=0, le=1)
     incentives: Incentives = Field(default_factory=lambda: ActionsSpec.Incentives())
@@ -432,6 +427,14 @@ class ActionsSpec(_Section):
                metric="quarter attainment, re-forecast gap, budget spent vs split"),
     )
 
+    @model_validator(mode="before")
+    @classmethod
+    def _calendar_promotions(cls, data: Any) -> Any:
+        """Without its own ``promotions`` list, a plan takes its calendar's (none for ``calendar: none``)."""
+        if isinstance(data, dict) and "promotions" not in data and data.get("calendar") == "cn_retail":
+            return {**data, "promotions": CN_RETAIL_PROMOTIONS}
+        return data
+
     @model_validator(mode="after")
     def _budget_shares_fit(self) -> "ActionsSpec":
         shares = [p.budget_share for p in self.promotions]
@@ -442,6 +445,19 @@ class ActionsSpec(_Section):
                 f"must not sum to more than 1; got {total:g}"
             )
         return self
+
+
+# The Chinese retail calendar's promotions (``actions.calendar: cn_retail``).
+CN_RETAIL_PROMOTIONS: tuple[ActionsSpec.Promotion, ...] = (
+    ActionsSpec.Promotion(name="Spring Festival stocking push", anchor="cny", start_offset=-35, end_offset=-15,
+                          budget_share=0.10, kpi="revenue in the window vs its neighbouring weeks"),
+    ActionsSpec.Promotion(name="618 mid-year festival", anchor="06-18", start_offset=-17, end_offset=0,
+                          channel="e-commerce", budget_share=0.10, kpi="e-commerce revenue in the window"),
+    ActionsSpec.Promotion(name="Double 11 festival", anchor="11-11", start_offset=-10, end_offset=0,
+                          channel="e-commerce", budget_share=0.15, kpi="e-commerce revenue in the window"),
+    ActionsSpec.Promotion(name="Year-end push", anchor="12-01", start_offset=0, end_offset=30,
+                          budget_share=0.10, kpi="December revenue and year attainment"),
+)
 
 
 class TrackingSpec(_Section):

@@ -262,9 +262,10 @@ def test_cny_date_per_year(year, day):
     assert row["expected_revenue"] == 0 and "no history year" in row["effect_rule"]
 
 
-def test_cny_outside_the_table_is_a_params_error():
-    with pytest.raises(ParamsError, match="no Chinese New Year date for 2040"):
-        A.lookup_cny_date(2040)
+def test_cny_outside_the_holidays_library_is_a_params_error():
+    assert A.lookup_cny_date(2040) == pd.Timestamp("2040-02-12")  # beyond the old hand-kept table (2010-2035)
+    with pytest.raises(ParamsError, match="no Spring Festival date for 2101: the holidays library covers 1950-2100"):
+        A.lookup_cny_date(2101)
 
 
 def daily_orders(spikes: dict[str, float], start="2023-01-01", end="2024-12-31") -> pd.DataFrame:
@@ -390,7 +391,7 @@ def test_calendar_budget_cannot_exceed_the_budget():
 def test_calendar_has_every_field_and_does_not_mutate_orders():
     orders = daily_orders({"06-18": 300.0})
     before = orders.copy()
-    promotions = [p.model_copy(update={"awareness": True}) for p in ActionsSpec().promotions]
+    promotions = [p.model_copy(update={"awareness": True}) for p in ActionsSpec(calendar="cn_retail").promotions]
     calendar = A.build_action_calendar(orders, plan_year=2025, baseline=1e6, new_customers_needed=4,
                                        spec=ActionsSpec(budget=100_000, promotions=promotions))
     pd.testing.assert_frame_equal(orders, before)
@@ -561,7 +562,8 @@ def test_review_cadence_from_params():
 
 
 def test_actions_params_defaults_and_validation(project_root):
-    spec = ActionsSpec()
+    assert ActionsSpec().promotions == ()  # no calendar named, no promotions
+    spec = ActionsSpec(calendar="cn_retail")
     assert [p.name for p in spec.promotions] == ["Spring Festival stocking push", "618 mid-year festival",
                                                  "Double 11 festival", "Year-end push"]
     assert spec.service_levels["A"].owner == "key account manager"

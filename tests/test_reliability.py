@@ -60,7 +60,7 @@ def _sql(url: str) -> str:
 
 
 BAD_PARAMS = [
-    ("duplicate key", DEMO_TEXT + "plan_year: 2024\n", "key 'plan_year' is written twice (lines 6 and 64); keep one"),
+    ("duplicate key", DEMO_TEXT + "plan_year: 2024\n", "key 'plan_year' is written twice (lines 6 and 65); keep one"),
     ("duplicate nested key", DEMO_TEXT.replace("  green: 0.98\n", "  green: 0.98\n  green: 0.95\n"), "key 'green' is written twice"),
     ("infinite budget", DEMO_TEXT.replace("budget: 3000000", "budget: .inf"), "actions.budget must be a finite number; got inf"),
     ("nan growth", DEMO_TEXT.replace("min_growth: 0.08", "min_growth: .nan"), "targets.min_growth must be a finite number; got nan"),
@@ -71,7 +71,7 @@ BAD_PARAMS = [
     ("plan year far ahead", DEMO_TEXT.replace("plan_year: 2025 ", "plan_year: 2090 "), "plan_year must be between 1990 and"),
     ("unknown key in a list item", DEMO_TEXT.replace("      budget: 250000", "      budgett: 250000"), "unknown key actions.events.0.budgett; did you mean 'budget'?"),
     ("unknown key far from any", DEMO_TEXT.replace("      leads: 80", "      leads: 80\n      colour: red"), "unknown key actions.events.1.colour; expected one of name, start, end, owner, budget, leads, kpi"),
-    ("unknown key in a mapping value", DEMO_TEXT.replace("  # promotions,", "  service_levels: {A: {visits_per_month: 4, owner: x, visits: 2}}\n  # promotions,"), "unknown key actions.service_levels.A.visits; expected one of visits_per_month, owner"),
+    ("unknown key in a mapping value", DEMO_TEXT.replace("  # promotions:", "  service_levels: {A: {visits_per_month: 4, owner: x, visits: 2}}\n  # promotions:"), "unknown key actions.service_levels.A.visits; expected one of visits_per_month, owner"),
     ("negative item budget", DEMO_TEXT.replace("      budget: 250000", "      budget: -5"), "actions.events.0.budget must be at least 0; got -5"),
     ("a long value cut short", DEMO_TEXT.replace('title: "Demo Trading Co. - 2025 sales plan"', "title: [" + "xyz, " * 200 + "]"),
      "title must be a valid string; got ['xyz', 'xyz', 'xyz', 'xyz', 'xyz', 'xyz', 'xyz', 'xyz', 'xyz', 'xyz', 'xyz',..."),

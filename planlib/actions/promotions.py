@@ -1,4 +1,4 @@
-"""Key dates (Chinese New Year table, MM-DD anchors) and the uplift promotions brought in past years."""
+"""Key dates (Spring Festival from planlib.calendars, MM-DD anchors) and the uplift promotions brought in past years."""
 
 from __future__ import annotations
 
@@ -12,20 +12,9 @@ import pandas as pd
 from planlib import schema
 from planlib.checks import require_frame
 from planlib.errors import ParamsError
-from planlib.plan import ActionsSpec
+from planlib.calendars import FIRST_YEAR, LAST_YEAR, spring_festival
+from planlib.plan import CN_RETAIL_PROMOTIONS, ActionsSpec
 from planlib.actions._common import _DEFAULTS, _as_of, _require_rate, _text
-
-
-# Chinese New Year (first day of the first lunar month), 2010-2035.
-_CNY_DATES: dict[int, str] = {
-    2010: "2010-02-14", 2011: "2011-02-03", 2012: "2012-01-23", 2013: "2013-02-10",
-    2014: "2014-01-31", 2015: "2015-02-19", 2016: "2016-02-08", 2017: "2017-01-28",
-    2018: "2018-02-16", 2019: "2019-02-05", 2020: "2020-01-25", 2021: "2021-02-12",
-    2022: "2022-02-01", 2023: "2023-01-22", 2024: "2024-02-10", 2025: "2025-01-29",
-    2026: "2026-02-17", 2027: "2027-02-06", 2028: "2028-01-26", 2029: "2029-02-13",
-    2030: "2030-02-03", 2031: "2031-01-23", 2032: "2032-02-11", 2033: "2033-01-31",
-    2034: "2034-02-19", 2035: "2035-02-08",
-}
 
 
 # Days around Chinese New Year that are holiday, not normal selling weeks.
@@ -33,19 +22,18 @@ _CNY_HOLIDAY = (-7, 7)
 
 
 def lookup_cny_date(year: int) -> pd.Timestamp:
-    """Chinese New Year's day (first day of the lunar year) of ``year``, from a date table.
+    """Chinese New Year's day (first day of the lunar year) of ``year`` (``planlib.calendars``).
 
     Raises
     ------
     ParamsError
-        For a year outside the table (2010-2035).
+        For a year outside what the holidays library covers (1950-2100).
     """
-    key = int(year)
-    if key not in _CNY_DATES:
-        raise ParamsError(f"no Chinese New Year date for {key} in planlib.actions (table covers "
-                          f"{min(_CNY_DATES)}-{max(_CNY_DATES)}); anchor the promotion on a fixed MM-DD",
-                          key="actions.promotions.anchor")
-    return pd.Timestamp(_CNY_DATES[key])
+    return spring_festival(year)
+
+
+def _has_cny(year: int) -> bool:
+    return FIRST_YEAR <= int(year) <= LAST_YEAR
 
 
 def _as_promotions(promotions: Iterable[Any]) -> list[ActionsSpec.Promotion]:
@@ -58,7 +46,7 @@ def _as_promotions(promotions: Iterable[Any]) -> list[ActionsSpec.Promotion]:
 def _anchor(promotion: ActionsSpec.Promotion, year: int) -> pd.Timestamp | None:
     anchor = promotion.anchor.strip().lower()
     if anchor == "cny":
-        return lookup_cny_date(year) if year in _CNY_DATES else None
+        return lookup_cny_date(year) if _has_cny(year) else None
     month, day = (int(part) for part in anchor.split("-"))
     if month == 2 and day == 29 and not pd.Timestamp(year, 1, 1).is_leap_year:
         day = 28
@@ -81,7 +69,7 @@ def _daily(lines: pd.DataFrame, index: pd.DatetimeIndex) -> pd.Series:
 
 def measure_promotion_uplift(
     orders: pd.DataFrame,
-    promotions: Sequence[ActionsSpec.Promotion | Mapping[str, Any]] = _DEFAULTS.promotions,
+    promotions: Sequence[ActionsSpec.Promotion | Mapping[str, Any]] = CN_RETAIL_PROMOTIONS,
     *,
     plan_year: int,
     neighbour_days: int = _DEFAULTS.neighbour_days,
@@ -136,8 +124,8 @@ def measure_promotion_uplift(
     def holiday(year: int) -> pd.DatetimeIndex:
         days = []
         for y in (year - 1, year, year + 1):
-            if y in _CNY_DATES:
-                cny = pd.Timestamp(_CNY_DATES[y])
+            if _has_cny(y):
+                cny = spring_festival(y)
                 days.append(pd.date_range(cny + pd.Timedelta(days=_CNY_HOLIDAY[0]),
                                           cny + pd.Timedelta(days=_CNY_HOLIDAY[1])))
         return days[0].append(days[1:]) if days else pd.DatetimeIndex([])

@@ -1,7 +1,8 @@
 """Side tables of the segments: product lines (role), regions and channels (stage), reps.
 
 Roles and stages come from params first, then from the demo company's own tables,
-else default to ``mature``; the ``source`` column says which. Reps without a table are
+else are inferred from the history (``planlib.intake.roles``); the ``source`` column
+says which and why. Reps without a table are
 derived from the order lines, each placed in the main region of its last 12 months
 of sales (a rep who moved is placed where they sell now, and the move is shown).
 """
@@ -12,6 +13,7 @@ import pandas as pd
 
 from planlib import schema
 from planlib.intake.canonical import MISSING_LABEL
+from planlib.intake.roles import infer_roles
 
 HOME_REGION_MONTHS = 12
 
@@ -25,8 +27,8 @@ def build_segment_tables(
     """Side tables of product lines (role), regions and channels (stage) and reps.
 
     Roles and stages come from params first, then from the demo company's own
-    tables, else default to ``mature``; the ``source`` column says which, so a
-    default is visible rather than silent. Reps without a table are derived from
+    tables, else are inferred from the history (share and growth against the
+    company's); the ``source`` column says which and why, so nothing is silent. Reps without a table are derived from
     the order lines (first and last sale, main region of the last 12 months).
     """
     demo_tables = demo_tables or {}
@@ -49,8 +51,9 @@ def _segment_table(orders, dimension: str, attribute: str, from_params: dict, fr
     )
     spans[dimension] = spans[dimension].astype(str)
     demo = from_demo.set_index(dimension)[attribute].to_dict() if from_demo is not None else {}
-    spans[attribute] = [from_params.get(v) or demo.get(v) or "mature" for v in spans[dimension]]
-    spans["source"] = ["params" if v in from_params else "demo" if v in demo else "default" for v in spans[dimension]]
+    inferred = infer_roles(orders, dimension).set_index(dimension)
+    spans[attribute] = [from_params.get(v) or demo.get(v) or inferred.at[v, "value"] for v in spans[dimension]]
+    spans["source"] = ["params" if v in from_params else "demo" if v in demo else inferred.at[v, "source"] for v in spans[dimension]]
     if dimension == schema.PRODUCT_LINE:
         launch = from_demo.set_index(dimension)[schema.LAUNCH_DATE].to_dict() if from_demo is not None and schema.LAUNCH_DATE in from_demo else {}
         spans[schema.LAUNCH_DATE] = pd.to_datetime([launch.get(v, first) for v, first in zip(spans[dimension], spans["first_sale"])])

@@ -206,6 +206,8 @@ class ForecastSpec(_Section):
     n_jobs: int = Field(2, ge=1, le=64)
     n_paths: int = Field(1000, ge=100, le=100_000)
     seed: int = 0
+    # re-split January/February by the Spring Festival's date; empty: on when actions.calendar is cn_retail
+    spring_festival: bool | None = None
 
     @field_validator("levels")
     @classmethod

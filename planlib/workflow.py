@@ -243,7 +243,7 @@ def review_as_of(run: Run) -> pd.Timestamp:
 
 def build_review(run: Run) -> dict[str, pd.DataFrame]:
     """Every table of the review of the past year (notebook 01)."""
-    from planlib import abc_analysis, customers, review
+    from planlib import abc_analysis, customers, review, spring_festival
 
     orders = run.table("orders")
     year, as_of = run.plan.review_year, review_as_of(run)
@@ -275,6 +275,8 @@ def build_review(run: Run) -> dict[str, pd.DataFrame]:
         if run.plan.data.quotas is not None:
             tables["attainment"] = review.compute_attainment(orders, run.table("quotas"), **window)
     tables["seasonality_profile"] = review.profile_seasonality(tables["seasonality_indices"])
+    if uses_spring_festival(run.plan):
+        tables["spring_festival"] = spring_festival.split_by_year(tables["seasonality_indices"])
     return tables
 
 
@@ -282,9 +284,16 @@ REVIEW_TABLES = (
     "kpis", "kpis_by_month", "kpis_by_quarter", "breakdown_product_line", "breakdown_role", "breakdown_region",
     "breakdown_channel", "breakdown_rep", "customer_kpis", "customer_groups", "cohorts", "abc_customers",
     "abc_products", "abc_transitions", "rep_productivity", "rep_ramp", "attainment", "seasonality_indices",
-    "seasonality_profile",
+    "seasonality_profile", "spring_festival",
 )
 register_builder(REVIEW_TABLES, build_review)
+
+
+def uses_spring_festival(plan: Plan) -> bool:
+    """The forecast re-splits January/February by the Spring Festival: as params say, else with a Chinese calendar."""
+    if plan.forecast.spring_festival is not None:
+        return plan.forecast.spring_festival
+    return plan.actions.calendar == "cn_retail"
 
 
 def forecast_horizon(last_complete: pd.Timestamp, plan_year: int) -> int:
@@ -305,7 +314,8 @@ def build_forecast(run: Run) -> dict[str, pd.DataFrame]:
     series = fc.build_monthly_series(orders, levels, last_complete_month=last)
     horizon = forecast_horizon(last, plan.plan_year)
     result = fc.forecast_series(
-        series, horizon=horizon, model=spec.model, quantiles=spec.quantiles, n_jobs=spec.n_jobs, n_paths=spec.n_paths, seed=spec.seed
+        series, horizon=horizon, model=spec.model, quantiles=spec.quantiles, n_jobs=spec.n_jobs, n_paths=spec.n_paths, seed=spec.seed,
+        spring_festival=uses_spring_festival(plan),
     )
     in_year = result.forecast["ds"].dt.year == plan.plan_year
     months_in_year = int(in_year.groupby(result.forecast["unique_id"]).sum().iloc[0])

@@ -21,6 +21,8 @@ from planlib.forecast.backtest import (
     scaled_errors,
 )
 from planlib.forecast.calibrate import calibrate_intervals, origin_intervals, widen_paths
+from planlib.forecast.festival import describe as describe_festival
+from planlib.forecast.festival import fit_festival_shift, resplit
 from planlib.forecast.growth import grown_mean, growth_rule, widen_for_growth
 from planlib.forecast.models import MODEL_NAMES, SEASON_LENGTH, seasonal_factors
 from planlib.forecast.parallel import run_parallel
@@ -69,6 +71,7 @@ def forecast_series(
     season_length: int = SEASON_LENGTH,
     margin: float = 1.0,
     calibrate: bool = True,
+    spring_festival: bool = False,
 ) -> ForecastResult:
     """Forecast every series of a long frame, with quantiles, backtests and reconciliation.
 
@@ -118,6 +121,10 @@ def forecast_series(
         backtest needs to hold 80% in P10-P90; monthly never narrower than the models'
         own, the total narrowed by half what a well-measured backtest asks at most
         (see ``calibrate_intervals``).
+    spring_festival : bool, default False
+        Re-split every forecast January/February pair by the Spring Festival's date
+        (``festival``: a slope pooled across the series, fitted on each backtest origin's
+        training months too); the pair's sum is the models'. For plans with a Chinese calendar.
 
     Returns
     -------
@@ -185,6 +192,11 @@ def forecast_series(
     chol = correlation_cholesky(corr)
 
     origin_means, origin_samplers = _origin_arrays(results, h)
+    if spring_festival:  # each origin re-split from its own training months: the backtest stays out of sample
+        for k, off in enumerate(offsets):
+            last_k = end - pd.DateOffset(months=int(off))
+            shift_k = fit_festival_shift({u: ys[u][: max(len(ys[u]) - int(off), 0)] for u in ids}, last_k)
+            origin_means[k] = resplit(origin_means[k], ids, last_k + pd.offsets.MonthBegin(1), shift_k)
     levels = [_level_label(k) for k in keys]
     method, scores = _choose_reconciliation(reconcile_method, hier, cov, origin_means, ys, offsets, h, season_length, ids, levels)
     pmat = _matrix(hier, method, cov)
@@ -205,6 +217,10 @@ def forecast_series(
     rule = growth_rule(ys, ids, levels)
     base_mean = grown_mean(base_mean, ys, ids, rule)
     warnings_.extend(rule.notes)
+    if spring_festival:
+        shift = fit_festival_shift(ys, end)
+        base_mean = resplit(base_mean, ids, end + pd.offsets.MonthBegin(1), shift)
+        warnings_.append(describe_festival(shift, end.year + 1))
     base_paths = simulate_paths([r.final.sampler for r in results], base_mean, chol, h, n_paths, rng)
     mean = reconcile(base_mean, pmat)
     paths = reconcile(base_paths, pmat)

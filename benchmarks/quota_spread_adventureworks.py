@@ -62,6 +62,27 @@ def main() -> None:
     print(f"company quotas, the rep-quarters both have:  {measure_quota_spread(actuals, shared)}")
     missing = sorted(set(company["rep"]) - set(mine["rep"]))
     print(f"reps with a company quota and no planlib quota: {missing or 'none'}")
+    if not args.pack:
+        oracle = oracle_region_spread(lines, actuals, company)
+        print(f"planlib rep shares under the ACTUAL 2013 region-month totals (hindsight, a diagnosis only): {oracle}")
+        print("  the gap between the two planlib lines is the region-level forecast error; the rest is the rep split")
+
+
+def oracle_region_spread(lines: pd.DataFrame, actuals: pd.DataFrame, company: pd.DataFrame) -> dict:
+    """The spread if each region's 2013 month totals had been known: books share them as in the plan."""
+    from planlib.targets import allocate_quotas_from_books, forecast_rep_books
+    from planlib.workflow import open_run, target_inputs
+
+    inputs = target_inputs(open_run("params/adventureworks.yaml", root=ROOT))
+    year = lines.loc[lines["order_date"].dt.year == YEAR]
+    month = year["order_date"].dt.to_period("M").dt.to_timestamp().rename("month")
+    regions = year.groupby([year["territory"].rename(schema.REGION), month])["line_total"].sum().round().rename("target").reset_index()
+    books = forecast_rep_books(inputs.orders, inputs.reps, plan_year=YEAR)
+    regions = regions.loc[regions[schema.REGION].isin(set(books[schema.REGION]))]
+    quotas = allocate_quotas_from_books(regions, books)
+    quarter = pd.to_datetime(quotas["month"]).dt.quarter.rename("quarter")
+    mine = quotas.groupby([quotas[schema.REP].rename("rep"), quarter])["target"].sum().rename("quota").reset_index()
+    return measure_quota_spread(actuals, mine.merge(company[["rep", "quarter"]], on=["rep", "quarter"]))
 
 
 if __name__ == "__main__":

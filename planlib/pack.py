@@ -6,6 +6,7 @@ beside it and renamed at the end. A failed notebook is kept outside the pack.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 import os
@@ -20,6 +21,7 @@ import pandas as pd
 
 from planlib import i18n, io, lifeline, paths, preflight, publish
 from planlib.errors import PackError
+from planlib.kernels import WarmKernel
 from planlib.secrets import redact_url
 from planlib.plan import Plan, load_plan
 from planlib.onepage import write_one_page
@@ -120,17 +122,21 @@ def _run_locked(
     try:
         year_closed = cutoff >= dt.date(plan.plan_year, 12, 31)
         ran = []
-        for i, notebook in enumerate(notebooks, 1):
-            if year_closed and _planlib_metadata(notebook).get("needs_open_months", False):
-                timings[notebook.name] = "skipped: no month of the plan year left to forecast"
-                echo(i18n._("[{i}/{n}] {notebook} skipped: the plan year is over, nothing left to forecast").format(
-                    i=i, n=len(notebooks), notebook=notebook.name))
-                continue
-            ran.append(notebook)
-            seconds = _execute(notebook, staging, project=project, params_file=params_file, period=period, as_of=cutoff, plan=plan)
-            timings[notebook.name] = round(seconds, 2)
-            echo(i18n._("[{i}/{n}] {notebook} done in {seconds} s").format(
-                i=i, n=len(notebooks), notebook=notebook.name, seconds=f"{seconds:.1f}"))
+        to_run = [nb for nb in notebooks if not (year_closed and _planlib_metadata(nb).get("needs_open_months", False))]
+        with _kernel_root(project), _WarmKernels(project, len(to_run)) as kernels:
+            for i, notebook in enumerate(notebooks, 1):
+                if notebook not in to_run:
+                    timings[notebook.name] = "skipped: no month of the plan year left to forecast"
+                    echo(i18n._("[{i}/{n}] {notebook} skipped: the plan year is over, nothing left to forecast").format(
+                        i=i, n=len(notebooks), notebook=notebook.name))
+                    continue
+                ran.append(notebook)
+                km = kernels.next()  # this notebook's kernel, started while the one before ran
+                seconds = _execute(notebook, staging, project=project, params_file=params_file, period=period, as_of=cutoff,
+                                   plan=plan, km=km)
+                timings[notebook.name] = round(seconds, 2)
+                echo(i18n._("[{i}/{n}] {notebook} done in {seconds} s").format(
+                    i=i, n=len(notebooks), notebook=notebook.name, seconds=f"{seconds:.1f}"))
         workbook = write_plan_workbook(staging, staging / f"{plan.plan}_{period}_plan.xlsx")
         if workbook is not None:
             _chmod_like_other_files(workbook)
@@ -158,7 +164,64 @@ def _run_locked(
     return final
 
 
-def _execute(notebook: Path, staging: Path, *, project: Path, params_file: Path, period: str, as_of: dt.date, plan: Plan) -> float:
+def _kernel_arguments() -> list[str]:
+    # the kernel's start-up chatter (TCP transport notice) is not the user's business;
+    # the kernel and the workers it forks die with this process (planlib.lifeline)
+    return ["--IPKernelApp.log_level=ERROR", *lifeline.kernel_arguments()]
+
+
+@contextlib.contextmanager
+def _kernel_root(project: Path):
+    """Kernels started inside inherit the project root (notebooks find it through it)."""
+    previous_root = os.environ.get(paths.ROOT_ENV_VAR)
+    os.environ[paths.ROOT_ENV_VAR] = str(project)
+    try:
+        yield
+    finally:
+        if previous_root is None:
+            os.environ.pop(paths.ROOT_ENV_VAR, None)
+        else:
+            os.environ[paths.ROOT_ENV_VAR] = previous_root
+
+
+class _WarmKernels:
+    """One kernel ahead: while a notebook runs, the next one's kernel starts and imports (planlib.kernels)."""
+
+    def __init__(self, project: Path, count: int):
+        self._project, self._left = project, count
+        self._ahead: WarmKernel | None = None
+        self._current: WarmKernel | None = None
+        self._stopping: list[WarmKernel] = []
+
+    def __enter__(self) -> "_WarmKernels":
+        self._ahead = self._start()
+        return self
+
+    def _start(self) -> WarmKernel | None:
+        if self._left <= 0 or os.environ.get("PLANLIB_WARM_KERNELS", "1") == "0":
+            return None
+        self._left -= 1
+        return WarmKernel(cwd=str(self._project), extra_arguments=_kernel_arguments()).start()
+
+    def next(self):
+        """The kernel manager for the notebook about to run (None: it starts its own); the next one starts now."""
+        if self._current is not None:
+            self._current.shutdown(wait=False)
+            self._stopping.append(self._current)
+        self._current, self._ahead = self._ahead, None
+        self._ahead = self._start()
+        return self._current.manager() if self._current is not None else None
+
+    def __exit__(self, *exc) -> None:
+        for kernel in (self._current, self._ahead):
+            if kernel is not None:
+                kernel.shutdown()
+        for kernel in self._stopping:
+            kernel.join()
+
+
+def _execute(notebook: Path, staging: Path, *, project: Path, params_file: Path, period: str, as_of: dt.date, plan: Plan,
+             km=None) -> float:
     import papermill
     from papermill.exceptions import PapermillExecutionError
 
@@ -172,8 +235,7 @@ def _execute(notebook: Path, staging: Path, *, project: Path, params_file: Path,
         "as_of": str(as_of),
     }
     begin = time.perf_counter()
-    previous_root = os.environ.get(paths.ROOT_ENV_VAR)
-    os.environ[paths.ROOT_ENV_VAR] = str(project)  # the kernel inherits it: notebooks find this root
+    kernel = {"km": km} if km is not None else {}  # a warm kernel, or papermill starts one
     try:
         papermill.execute_notebook(
             str(notebook),
@@ -183,11 +245,10 @@ def _execute(notebook: Path, staging: Path, *, project: Path, params_file: Path,
             cwd=str(project),
             progress_bar=False,
             log_output=False,
-            # the kernel's start-up chatter (TCP transport notice) is not the user's business;
-            # the kernel and the workers it forks die with this process (planlib.lifeline)
-            extra_arguments=["--IPKernelApp.log_level=ERROR", *lifeline.kernel_arguments()],
+            extra_arguments=_kernel_arguments(),
             # no SIGINT to an idle kernel before its shutdown (planlib.kernels)
             kernel_manager_class=QuietShutdownKernelManager,
+            **kernel,
         )
     except PapermillExecutionError as err:
         kept = _keep_failed(output, project, plan.plan, period)
@@ -197,11 +258,6 @@ def _execute(notebook: Path, staging: Path, *, project: Path, params_file: Path,
             f"(failed notebook kept at {_rel(kept, project)})",
             notebook=notebook.name,
         ) from None
-    finally:
-        if previous_root is None:
-            os.environ.pop(paths.ROOT_ENV_VAR, None)
-        else:
-            os.environ[paths.ROOT_ENV_VAR] = previous_root
     return time.perf_counter() - begin
 
 

@@ -244,9 +244,16 @@ def write_artifact(frame: pd.DataFrame, pack: Path, name: str) -> Path:
     return target
 
 
-def read_artifact(pack: Path, name: str) -> pd.DataFrame:
-    """Read one table written by ``write_artifact`` (attrs restored)."""
-    frame = pd.read_parquet(pack / "artifacts" / f"{name}.parquet")
+def artifact_columns(pack: Path, name: str) -> list[str]:
+    """The column names of an artifact, read from its Parquet schema (no data read)."""
+    import pyarrow.parquet as pq
+
+    return [c for c in pq.read_schema(pack / "artifacts" / f"{name}.parquet").names if not c.startswith("__index_level_")]
+
+
+def read_artifact(pack: Path, name: str, *, columns: list[str] | None = None) -> pd.DataFrame:
+    """Read one table written by ``write_artifact`` (attrs restored); ``columns`` reads only those (columnar)."""
+    frame = pd.read_parquet(pack / "artifacts" / f"{name}.parquet", columns=columns)
     if frame.attrs:
         frame.attrs = json.loads(json.dumps(frame.attrs), object_hook=_decode_attr)
     return frame

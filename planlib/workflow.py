@@ -77,6 +77,20 @@ class Run:
         self._cache[name] = frame
         return frame
 
+    def columns(self, name: str, wanted: list[str]) -> pd.DataFrame:
+        """Only the ``wanted`` columns of an artifact (those it has), read column by column from Parquet.
+
+        Stages that need a few columns of the order lines read them this way: at millions of
+        lines that is a fraction of the time and memory of the whole table.
+        """
+        if name not in self._cache and not io.has_artifact(self.pack, name):
+            self.table(name)  # built by its stage, and kept at hand
+        if name in self._cache:
+            frame = self._cache[name]
+            return frame[[c for c in wanted if c in frame.columns]]
+        present = set(io.artifact_columns(self.pack, name))
+        return io.read_artifact(self.pack, name, columns=[c for c in wanted if c in present])
+
     def save(self, name: str, frame: pd.DataFrame) -> Path:
         """Write an artifact of this run (Parquet) and keep it at hand."""
         self._cache[name] = frame
@@ -307,7 +321,8 @@ def build_forecast(run: Run) -> dict[str, pd.DataFrame]:
 
     plan, spec = run.plan, run.plan.forecast
     last = data.last_complete_month(run.table("months"))
-    orders = run.table("orders")
+    dims = sorted({dim for level in spec.levels for dim in level})
+    orders = run.columns("orders", [schema.ORDER_DATE, schema.REVENUE, *dims])  # not the whole line table
     # a level the data cannot show (no channel column in the export) is left out and said so
     levels = [list(level) for level in spec.levels if all(dim in orders.columns for dim in level)]
     left_out = [" x ".join(level) for level in spec.levels if not all(dim in orders.columns for dim in level)]

@@ -131,3 +131,21 @@ def test_a_papermill_user_may_type_the_year_as_an_int_and_the_date_as_a_number(t
     assert resolve_period(plan, period="2025-Q2", as_of=dt.date(2025, 5, 31)) == ("2025-Q2", dt.date(2025, 5, 31))
     with pytest.raises(ParamsError, match="as_of must be a date"):
         resolve_period(plan, period="2025-Q2", as_of="mid June")
+
+
+def test_a_stage_reads_only_the_columns_it_needs(tmp_path):
+    """``run.columns`` reads a few columns of an artifact from Parquet (the forecast stage reads 3-6 of the lines')."""
+    import pandas as pd
+
+    from planlib import io, workflow
+
+    frame = pd.DataFrame({"order_date": pd.to_datetime(["2024-01-05", "2024-02-01"]), "revenue": [1.0, 2.5],
+                          "customer_id": ["c1", "c2"], "region": ["East", "West"]})
+    io.write_artifact(frame, tmp_path, "orders")
+    run = workflow.Run(plan=None, root=tmp_path, pack=tmp_path, period="2025", as_of=None)
+    got = run.columns("orders", ["order_date", "revenue", "channel", "region"])  # channel: not in this export
+    assert list(got.columns) == ["order_date", "revenue", "region"]
+    pd.testing.assert_frame_equal(got, frame[["order_date", "revenue", "region"]])
+    assert "orders" not in run._cache  # the whole table was never read
+    run.table("orders")
+    assert list(run.columns("orders", ["revenue"]).columns) == ["revenue"]  # from the table at hand once read

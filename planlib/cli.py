@@ -57,11 +57,14 @@ def pack(params_paths: tuple[str, ...], period: str, as_of: str, force: bool, al
     in parallel on dask.distributed, then a group plan consolidates them into
     reports/<group>/<period>/. Exit code 1 when a unit failed (the others still publish).
     """
-    from pathlib import Path
-
+    from planlib import paths
     from planlib.pack import run_pack, run_year
 
-    many = len(params_paths) > 1 or Path(params_paths[0]).is_dir() or any(v is not None for v in (group, workers, scheduler))
+    with _one_line_errors():
+        root = paths.find_project_root()
+    # a params path is relative to the project root, as in run_pack
+    many = (len(params_paths) > 1 or paths.resolve(params_paths[0], root).is_dir()
+            or any(v is not None for v in (group, workers, scheduler)))
     if not many:
         with _one_line_errors():
             if all_periods:

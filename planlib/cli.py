@@ -86,6 +86,19 @@ def pack(params_paths: tuple[str, ...], period: str, as_of: str, force: bool, al
 
 
 @main.command()
+@click.argument("params_paths", nargs=-1, required=True, type=click.Path())
+@click.option("--group", default="group", show_default=True, help="The group plan's name: reports/<group>/<period>/.")
+@click.option("--period", default="", help="The plan year (default: the units' plan year).")
+@click.option("--force", is_flag=True, help="Replace an existing group pack of the same period.")
+def group(params_paths: tuple[str, ...], group: str, period: str, force: bool) -> None:
+    """Write the group plan from the units' existing packs (params files or a folder), running none of them."""
+    from planlib.group import consolidate_units
+
+    with _one_line_errors():
+        consolidate_units(list(params_paths), group=group, period=period, force=force, echo=click.echo)
+
+
+@main.command()
 @click.argument("old_pack", type=click.Path(file_okay=False, exists=True))
 @click.argument("new_pack", type=click.Path(file_okay=False, exists=True))
 @click.option("--out", type=click.Path(dir_okay=False), help="Also write every difference to this CSV file.")

@@ -142,6 +142,23 @@ def test_an_existing_group_pack_is_not_replaced_without_force(group_pack):
     pd.testing.assert_frame_equal(io.read_artifact(again, "group_target"), io.read_artifact(pack, "group_target"))
 
 
+def test_the_group_command_consolidates_existing_packs_without_running_them(group_pack):
+    from click.testing import CliRunner
+
+    from planlib.cli import main
+
+    project, pack, _ = group_pack
+    before = io.read_artifact(pack, "group_target")
+    env = {"PLANLIB_ROOT": str(project)}
+    refused = CliRunner().invoke(main, ["group", "params/units", "params/east.yaml", "--group", "holding"], env=env)
+    assert refused.exit_code == 2
+    assert "no whole pack for 1 unit(s): params/east.yaml (reports/east/2025)" in refused.output
+    done = CliRunner().invoke(main, ["group", "params/units", "--group", "holding", "--force"], env=env)
+    assert done.exit_code == 0, done.output
+    assert done.output.startswith("group plan 'holding': target ")
+    pd.testing.assert_frame_equal(io.read_artifact(pack, "group_target"), before)
+
+
 def test_units_on_an_existing_scheduler_refuse_to_overwrite_their_packs(group_pack):
     """--scheduler: a LocalCluster started apart, reached by its address; packs exist, so each unit fails alone."""
     from distributed import LocalCluster

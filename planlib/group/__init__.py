@@ -6,9 +6,9 @@ consolidates whole unit packs; ``consolidate`` holds the numbers, free of I/O.
 
 from planlib.group.consolidate import consolidate, couple_paths, error_correlation, summarize_unit
 from planlib.group.pack import write_group_pack
-from planlib.group.runner import ManyResult, UnitResult, check_units, find_params, run_many
+from planlib.group.runner import ManyResult, UnitResult, check_units, consolidate_units, find_params, run_many
 
 __all__ = [
-    "ManyResult", "UnitResult", "check_units", "consolidate", "couple_paths", "error_correlation", "find_params",
+    "ManyResult", "UnitResult", "check_units", "consolidate", "consolidate_units", "couple_paths", "error_correlation", "find_params",
     "run_many", "summarize_unit", "write_group_pack",
 ]

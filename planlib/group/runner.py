@@ -90,12 +90,13 @@ def check_units(params_files: list[Path], root: Path, *, group: str, period: str
     for file in params_files:
         plan = load_plan(file)
         label = _rel(file, root)
-        if plan.plan in by_name:
-            first = _rel(by_name[plan.plan], root)
-            if by_name[plan.plan] == file:
+        key = plan.plan.casefold()  # North and north share a folder on macOS and Windows
+        if key in by_name:
+            first = _rel(by_name[key], root)
+            if by_name[key] == file:
                 raise PackError(f"{label} is given twice; each unit once")
             raise PackError(f"{first} and {label} both name plan '{plan.plan}'; each unit needs its own plan name")
-        by_name[plan.plan] = file
+        by_name[key] = file
         plans.append((file, plan))
     first_file, first = plans[0]
     for file, plan in plans[1:]:
@@ -105,8 +106,9 @@ def check_units(params_files: list[Path], root: Path, *, group: str, period: str
         if plan.currency != first.currency:
             raise PackError(f"{_rel(file, root)} plans in {plan.currency} but {_rel(first_file, root)} in "
                             f"{first.currency}; a group sums one currency")
-    if group in by_name:
-        raise PackError(f"the group name '{group}' is also the plan of {_rel(by_name[group], root)}; choose another --group")
+    if group.casefold() in by_name:
+        raise PackError(f"the group name '{group}' is also the plan of {_rel(by_name[group.casefold()], root)}; "
+                        "choose another --group")
     periods = {resolve_period(plan, period=period, as_of=as_of)[0] for _, plan in plans}
     if len(periods) > 1:
         raise PackError(f"the units resolve to different periods {sorted(periods)}; give --period")
@@ -198,6 +200,37 @@ def run_many(
     if outcome.group_message:
         echo(outcome.group_message)
     return outcome
+
+
+def consolidate_units(
+    params: list[str | Path],
+    *,
+    group: str = "group",
+    period: str = "",
+    force: bool = False,
+    root: str | Path | None = None,
+    echo: Callable[[str], None] = lambda line: None,
+) -> Path:
+    """Write the group plan from the units' existing packs, running none of them.
+
+    For a set whose packs are already whole (a failed unit re-run alone, or packs made
+    one by one): the same checks as :func:`run_many`, then :func:`write_group_pack`.
+    """
+    from planlib.group.pack import write_group_pack
+
+    project = paths.find_project_root(root)
+    files = find_params(list(params), project)
+    plans = check_units(files, project, group=group, period=period)
+    resolved = resolve_period(plans[0][1], period=period)[0]
+    if "-Q" in resolved:
+        raise PackError(f"a group plan consolidates annual packs; got period {resolved}")
+    packs = {plan.plan: paths.pack_dir(project, plan.plan, resolved) for _, plan in plans}
+    missing = [f"{_rel(file, project)} ({_rel(packs[plan.plan], project)})" for file, plan in plans
+               if not (packs[plan.plan] / "manifest.json").is_file()]
+    if missing:
+        raise PackError(f"no whole pack for {len(missing)} unit(s): {', '.join(missing)}; run `planlib pack` for them first")
+    return write_group_pack(packs, group=group, period=resolved, root=project, force=force,
+                            params={plan.plan: str(file) for file, plan in plans}, echo=echo)
 
 
 def _run_on_dask(files: list[str], *, period: str, as_of: str, force: bool, root: str, workers: int | None,

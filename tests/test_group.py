@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 from planlib.cli import main
 from planlib.errors import DataError, PackError
-from planlib.group import check_units, consolidate, couple_paths, error_correlation, find_params, summarize_unit
+from planlib.group import check_units, run_many, consolidate, couple_paths, error_correlation, find_params, summarize_unit
 from planlib.group.consolidate import reach
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -178,3 +178,11 @@ def test_the_command_refuses_duplicate_plan_names_in_one_line(tmp_path):
         "planlib: params/north.yaml and params/south.yaml both name plan 'north'; each unit needs its own plan name"
     ]
     assert not (project / "reports").exists()  # nothing ran
+
+
+def test_an_unreachable_scheduler_stops_with_one_line(tmp_path):
+    project = _project(tmp_path)
+    files = [_params(project, "north"), _params(project, "south")]
+    with pytest.raises(PackError, match=r"^cannot reach the dask scheduler at tcp://127.0.0.1:1: "):
+        run_many(files, root=project, scheduler="tcp://127.0.0.1:1", connect_timeout="1s")
+    assert not (project / "reports").exists()

@@ -143,6 +143,7 @@ def run_many(
     root: str | Path | None = None,
     workers: int | None = None,
     scheduler: str | None = None,
+    connect_timeout: str = "20s",
     echo: Callable[[str], None] = lambda line: None,
 ) -> ManyResult:
     """Pack every unit in parallel on dask.distributed, then write the group plan.
@@ -161,6 +162,8 @@ def run_many(
     scheduler : str, optional
         Address of a running dask scheduler (``tcp://host:8786``) instead of a local
         cluster; its workers must see the project folder at the same path.
+    connect_timeout : str, default "20s"
+        How long to try reaching ``scheduler`` before giving up with one line.
     echo : callable
         Receives one line per unit as it finishes, and the group's lines.
 
@@ -184,7 +187,7 @@ def run_many(
     started = time.perf_counter()
     results, n_workers = _run_on_dask(
         [str(f) for f in files], period=period, as_of=as_of, force=force, root=str(project),
-        workers=workers, scheduler=scheduler, echo=echo, labels={str(f): _rel(f, project) for f in files},
+        workers=workers, scheduler=scheduler, connect_timeout=connect_timeout, echo=echo, labels={str(f): _rel(f, project) for f in files},
     )
     order = {str(f): i for i, f in enumerate(files)}
     results.sort(key=lambda r: order[r.params])
@@ -234,13 +237,13 @@ def consolidate_units(
 
 
 def _run_on_dask(files: list[str], *, period: str, as_of: str, force: bool, root: str, workers: int | None,
-                 scheduler: str | None, echo: Callable[[str], None], labels: dict[str, str]) -> tuple[list[UnitResult], int]:
+                 scheduler: str | None, connect_timeout: str, echo: Callable[[str], None], labels: dict[str, str]) -> tuple[list[UnitResult], int]:
     from distributed import Client, LocalCluster, as_completed
 
     cluster = None
     try:
         if scheduler:
-            client = Client(scheduler, timeout="20s")
+            client = Client(scheduler, timeout=connect_timeout)
         else:
             n = workers or max(1, min(len(files), os.cpu_count() or 1))
             cluster = LocalCluster(n_workers=n, threads_per_worker=1, processes=True, dashboard_address=None,

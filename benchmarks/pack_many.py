@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -38,7 +39,8 @@ def _write_units(project: Path, units: int, n_lines: int) -> None:
         (folder / f"unit{i + 1}.yaml").write_text(yaml.safe_dump(params), encoding="utf-8")
 
 
-def _run(workers: int, units: int, n_lines: int) -> float:
+def _run(workers: int, units: int, n_lines: int) -> tuple[float, float]:
+    """Wall seconds of the whole command, and the sum of the units' own pack seconds."""
     with tempfile.TemporaryDirectory(prefix="planlib-many-") as tmp:
         project = Path(tmp)
         _write_units(project, units, n_lines)
@@ -51,7 +53,8 @@ def _run(workers: int, units: int, n_lines: int) -> float:
             raise SystemExit(f"pack failed with {workers} worker(s):\n{result.stdout}\n{result.stderr}")
         if not (project / "reports" / "bench" / str(_plan_year()) / "manifest.json").is_file():
             raise SystemExit(f"no group pack with {workers} worker(s):\n{result.stdout}")
-    return seconds
+    unit_seconds = sum(float(s) for s in re.findall(r"pack written to \S+ in (\d+) s", result.stdout))
+    return seconds, unit_seconds
 
 
 def _plan_year() -> int:
@@ -68,8 +71,10 @@ def main() -> None:
           f"load average before: {os.getloadavg()[0]:.1f}")
     times = {}
     for n in args.workers:
-        times[n] = _run(n, args.units, args.n_lines)
-        print(f"{n} worker(s): {times[n]:7.1f} s   (load average {os.getloadavg()[0]:.1f})", flush=True)
+        times[n], busy = _run(n, args.units, args.n_lines)
+        # units' pack seconds over wall time: how many packs ran at once, on average
+        print(f"{n} worker(s): {times[n]:7.1f} s wall, units' own pack time {busy:5.0f} s "
+              f"(concurrency {busy / times[n]:.2f}; load average {os.getloadavg()[0]:.1f})", flush=True)
     first = args.workers[0]
     for n in args.workers[1:]:
         print(f"speed-up {first} -> {n} workers: {times[first] / times[n]:.2f}x")

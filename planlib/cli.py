@@ -81,7 +81,7 @@ def pack(params_paths: tuple[str, ...], period: str, as_of: str, force: bool, al
                            workers=workers, scheduler=scheduler, echo=click.echo)
     click.echo(f"{len(outcome.units) - len(outcome.failed)} of {len(outcome.units)} unit pack(s) written "
                f"in {outcome.seconds:.0f} s on {outcome.workers} worker(s)")
-    if outcome.failed:
+    if not outcome.ok:
         sys.exit(1)
 
 

@@ -165,11 +165,13 @@ def test_units_on_an_existing_scheduler_refuse_to_overwrite_their_packs(group_pa
 
     project, _, _ = group_pack
     before = {name: (project / "reports" / name / "2025" / "manifest.json").read_text() for name in UNITS}
+    with pytest.raises(Exception, match="^reports/holding/2025 exists already; use --force to replace it$"):
+        run_many(["params/units"], group="holding", root=project)  # refused before any unit runs
     with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
         lines: list[str] = []
-        outcome = run_many(["params/units"], group="holding", root=project, scheduler=cluster.scheduler_address,
+        outcome = run_many(["params/units"], group="holding2", root=project, scheduler=cluster.scheduler_address,
                            echo=lines.append)
     assert lines[0] == f"3 unit(s) on 2 dask worker(s) at {cluster.scheduler_address}"
-    assert len(outcome.failed) == 3 and outcome.group_pack is None
+    assert len(outcome.failed) == 3 and outcome.group_pack is None and not outcome.ok
     assert all(r.message.endswith("exists already; use --force to replace it") for r in outcome.failed)
     assert before == {name: (project / "reports" / name / "2025" / "manifest.json").read_text() for name in UNITS}

@@ -50,6 +50,7 @@ class ManyResult:
     group_message: str = ""
     seconds: float = 0.0
     workers: int = 0
+    group_failed: bool = False
     failed: list[UnitResult] = field(init=False)
 
     def __post_init__(self) -> None:
@@ -57,7 +58,8 @@ class ManyResult:
 
     @property
     def ok(self) -> bool:
-        return not self.failed and self.group_pack is not None
+        """Every unit published and the group plan was written (or, for a quarter, not due)."""
+        return not self.failed and not self.group_failed
 
 
 def find_params(args: list[str | Path], root: Path) -> list[Path]:
@@ -184,6 +186,9 @@ def run_many(
     files = find_params(list(params), project)
     plans = check_units(files, project, group=group, period=period, as_of=as_of)
     resolved = resolve_period(plans[0][1], period=period, as_of=as_of)[0]
+    group_dir = paths.pack_dir(project, group, resolved)
+    if "-Q" not in resolved and group_dir.exists() and not force:  # refused now, not after every unit has run
+        raise PackError(f"{_rel(group_dir, project)} exists already; use --force to replace it")
     started = time.perf_counter()
     results, n_workers = _run_on_dask(
         [str(f) for f in files], period=period, as_of=as_of, force=force, root=str(project),
@@ -198,8 +203,12 @@ def run_many(
         outcome.group_message = f"group plan not written for {resolved}: it consolidates annual packs only"
     else:
         unit_packs = {r.plan: Path(r.pack) for r in results}
-        outcome.group_pack = write_group_pack(unit_packs, group=group, period=resolved, root=project, force=force,
-                                              params={r.plan: r.params for r in results}, echo=echo)
+        try:
+            outcome.group_pack = write_group_pack(unit_packs, group=group, period=resolved, root=project, force=force,
+                                                  params={r.plan: r.params for r in results}, echo=echo)
+        except PlanlibError as err:  # the unit packs stand; the group plan can be written later (planlib group)
+            outcome.group_message = f"group plan '{group}' not written: {err}"
+            outcome.group_failed = True
     if outcome.group_message:
         echo(outcome.group_message)
     return outcome

@@ -186,3 +186,59 @@ def test_an_unreachable_scheduler_stops_with_one_line(tmp_path):
     with pytest.raises(PackError, match=r"^cannot reach the dask scheduler at tcp://127.0.0.1:1: "):
         run_many(files, root=project, scheduler="tcp://127.0.0.1:1", connect_timeout="1s")
     assert not (project / "reports").exists()
+
+
+# ---- the group pack from small hand-made unit packs --------------------------------------------
+
+def _fake_pack(project: Path, name: str, *, target: int, paths: np.ndarray, language: str = "en") -> Path:
+    """A whole unit pack holding just what the group plan reads (12 monthly targets adding up to ``target``)."""
+    from planlib import io
+
+    pack = project / "reports" / name / "2025"
+    months = pd.date_range("2025-01-01", periods=12, freq="MS")
+    monthly = [target // 12] * 11 + [target - 11 * (target // 12)]
+    io.write_artifact(pd.DataFrame({"step": ["final"], "amount": [target], "baseline": [target / 1.1], "growth": [0.1],
+                                    "probability": [round(float(np.mean(paths >= target)), 2)]}), pack, "annual_target")
+    io.write_artifact(pd.DataFrame({"Total": paths}), pack, "year_paths")
+    io.write_artifact(pd.DataFrame({"dimension": "total", "segment": "Total", "month": months, "target": monthly}),
+                      pack, "targets_long")
+    io.write_json({"status": "complete", "params": {"report": {"language": language}}}, pack / "manifest.json")
+    return pack
+
+
+def test_a_chinese_group_speaks_chinese(tmp_path):
+    import openpyxl
+
+    from planlib.group import write_group_pack
+
+    project = _project(tmp_path)
+    rng = np.random.default_rng(0)
+    packs = {name: _fake_pack(project, name, target=t, paths=rng.normal(t * 0.95, t * 0.1, 500), language="zh-CN")
+             for name, t in (("华东", 12_345_678), ("华南", 8_765_432))}
+    lines: list[str] = []
+    pack = write_group_pack(packs, group="集团", period="2025", root=project, echo=lines.append)
+    summary = (pack / "group_summary.md").read_text(encoding="utf-8")
+    assert summary.startswith("# 集团计划 集团，2025") and "集团承诺**2,111.1万元**" in summary
+    assert "21,111,110" in summary  # the table keeps the exact sum
+    book = openpyxl.load_workbook(pack / "集团_2025_group_plan.xlsx", read_only=True)
+    assert book.sheetnames == ["目录", "单位", "集团", "月度", "分布"]
+    assert lines[-1].startswith("集团计划“集团”：2个单位合计目标21,111,110")
+
+
+def test_the_group_pack_refuses_a_unit_pack_that_is_not_whole_or_does_not_add_up(tmp_path):
+    from planlib.group import write_group_pack
+
+    project = _project(tmp_path)
+    good = _fake_pack(project, "north", target=1200, paths=np.arange(1000, 1500, dtype=float))
+    odd = _fake_pack(project, "south", target=1200, paths=np.arange(1000, 1500, dtype=float))
+    (odd / "manifest.json").write_text('{"status": "running"}')
+    with pytest.raises(PackError, match="south/2025 is not a whole plan pack"):
+        write_group_pack({"north": good, "south": odd}, group="group", period="2025", root=project)
+    from planlib import io
+
+    io.write_json({"status": "complete", "params": {}}, odd / "manifest.json")
+    io.write_artifact(pd.DataFrame({"step": ["final"], "amount": [1300], "baseline": [1000.0], "growth": [0.3],
+                                    "probability": [0.5]}), odd, "annual_target")
+    with pytest.raises(PackError, match="the monthly targets add up to 1,200, not the annual target 1,300"):
+        write_group_pack({"north": good, "south": odd}, group="group", period="2025", root=project)
+    assert not (project / "reports" / "group").exists() or not any((project / "reports" / "group").iterdir())

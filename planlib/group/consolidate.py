@@ -22,6 +22,7 @@ from scipy.stats import norm
 from planlib import schema
 from planlib.checks import require_frame
 from planlib.errors import DataError
+from planlib.i18n import _
 
 UNIT = "unit"
 N_DRAWS = 20_000          # group paths drawn for the independent and estimated couplings
@@ -171,12 +172,15 @@ def consolidate(units: list[dict], *, rho: float = math.nan, rho_months: int = 0
         "estimated": couple_paths(paths, coupling="estimated", rho=estimated_rho),
         "comonotonic": couple_paths(paths, coupling="comonotonic"),
     }
-    estimated_note = (f"units correlated as their backtest errors show: rho = {rho:.2f} (fewest shared months {rho_months})"
-                      if not math.isnan(rho) else "no two units share enough backtest months to estimate a correlation: taken as independent")
+    estimated_note = (
+        _("units correlated as their backtest errors show: rho = {rho} (fewest shared months {months})").format(
+            rho=f"{rho:.2f}", months=rho_months)
+        if not math.isnan(rho)
+        else _("no two units share enough backtest months to estimate a correlation: taken as independent"))
     assumptions = {
-        "independent": "units move independently of each other (diversification helps most)",
+        "independent": _("units move independently of each other (diversification helps most)"),
         "estimated": estimated_note,
-        "comonotonic": "units are all good or all bad together (the widest spread of the group total)",
+        "comonotonic": _("units are all good or all bad together (the widest spread of the group total)"),
     }
     rows = [{
         "coupling": name,

@@ -22,8 +22,9 @@ from typing import Callable
 import numpy as np
 import pandas as pd
 
-from planlib import io, paths, publish, schema
+from planlib import io, paths, publish
 from planlib.errors import PackError
+from planlib.i18n import N_, _, fmt_money, fmt_pct, get_language, header, language
 from planlib.group.consolidate import consolidate, error_correlation, summarize_unit
 
 MANIFEST = "manifest.json"
@@ -81,6 +82,26 @@ def write_group_pack(
         ``force``); the group name is a unit's.
     """
     project = paths.find_project_root(root)
+    lang, unit = _report_language(unit_packs)
+    with language(lang, unit):  # the group pack speaks its units' language (English when they differ)
+        return _write_group_pack(unit_packs, group=group, period=period, project=project, force=force,
+                                 params=params, echo=echo)
+
+
+def _report_language(unit_packs: Mapping[str, Path]) -> tuple[str, str | None]:
+    """The units' report language and money unit when they all share them, else English."""
+    seen = set()
+    for pack in unit_packs.values():
+        try:
+            report = json.loads((Path(pack) / MANIFEST).read_text(encoding="utf-8"))["params"].get("report", {})
+        except (OSError, ValueError, KeyError):
+            return "en", None
+        seen.add((report.get("language", "en"), report.get("unit")))
+    return next(iter(seen)) if len(seen) == 1 else ("en", None)
+
+
+def _write_group_pack(unit_packs: Mapping[str, Path], *, group: str, period: str, project: Path, force: bool,
+                      params: Mapping[str, str] | None, echo: Callable[[str], None]) -> Path:
     if group in unit_packs:
         raise PackError(f"the group name '{group}' is also a unit's plan name; choose another group name")
     final = paths.pack_dir(project, group, period)
@@ -112,7 +133,7 @@ def write_group_pack(
             _write_workbook(staging / f"{group}_{period}_group_plan.xlsx", table, target, months, spread)
             text = render_summary(group, period, table, target)
             (staging / f"{SUMMARY}.md").write_text(text, encoding="utf-8")
-            (staging / f"{SUMMARY}.html").write_text(_summary_html(group, period, text, table, target), encoding="utf-8")
+            (staging / f"{SUMMARY}.html").write_text(_summary_html(group, period, text, get_language()), encoding="utf-8")
             io.write_json(_manifest(group, period, unit_packs, project, params or {}, time.time() - started,
                                     rho=rho, rho_months=rho_months), staging / MANIFEST)
             publish.publish(staging, final, token=token)
@@ -121,63 +142,75 @@ def write_group_pack(
             publish.recover(final)
             raise
     probability = target.set_index("coupling")["probability"]
-    echo(f"group plan '{group}': target {int(target['target'].iloc[0]):,} from {len(units)} units, reached with "
-         f"{_pct(probability['independent'])} (independent) to {_pct(probability['comonotonic'])} (units together); "
-         f"written to {_rel(final, project)}")
+    echo(_("group plan '{group}': target {target} from {n} units, reached with {independent} (independent) to "
+           "{comonotonic} (units together); written to {path}").format(
+        group=group, target=f"{int(target['target'].iloc[0]):,}", n=len(units), independent=_pct(probability["independent"]),
+        comonotonic=_pct(probability["comonotonic"]), path=_rel(final, project)))
     return final
 
 
 def render_summary(group: str, period: str, units: pd.DataFrame, target: pd.DataFrame) -> str:
-    """The group plan in a few lines of markdown, every figure read from the tables."""
+    """The group plan in a few lines of markdown in the report language, every figure read from the tables."""
     row = target.set_index("coupling")
     total, baseline = int(row["target"].iloc[0]), float(row["baseline"].iloc[0])
     p = row["probability"]
     lo, hi = sorted((p["independent"], p["comonotonic"]))
     est = row.loc["estimated"]
     rho = est["rho"]
-    estimated = (f"{_pct(est['probability'])} at the correlation the units' backtest errors show (rho = {rho:.2f})"
-                 if not math.isnan(rho) else "the units' backtests share too few months to estimate a correlation")
-    chance = _pct(lo) if _pct(lo) == _pct(hi) else f"{_pct(lo)} to {_pct(hi)}"
+    estimated = (_("{probability} at the correlation the units' backtest errors show (rho = {rho})").format(
+                     probability=_pct(est["probability"]), rho=f"{rho:.2f}")
+                 if not math.isnan(rho) else _("the units' backtests share too few months to estimate a correlation"))
+    chance = _pct(lo) if _pct(lo) == _pct(hi) else _("{low} to {high}").format(low=_pct(lo), high=_pct(hi))
     easiest = units.loc[units["probability"].idxmax()]
     hardest = units.loc[units["probability"].idxmin()]
+    growth = fmt_pct(total / baseline - 1, signed=True) if baseline else fmt_pct(None)
     lines = [
-        f"# Group plan {group}, {period}",
+        "# " + _("Group plan {group}, {period}").format(group=group, period=period),
         "",
-        f"The group commits to **{total:,}**, the exact sum of its {len(units)} units' targets: "
-        f"{total / baseline - 1:+.1%} on a baseline of {baseline:,.0f} (each unit's forecast of the year if nothing changes).",
+        _("The group commits to **{target}**, the exact sum of its {n} units' targets: {growth} on a baseline of "
+          "{baseline} (each unit's forecast of the year if nothing changes).").format(
+            target=_amount(total), n=len(units), growth=growth, baseline=_amount(baseline)),
         "",
-        f"Chance the group reaches it: **{chance}**. The units' simulated years were drawn "
-        f"separately, so how they move together is an assumption: {_pct(p['independent'])} if they move "
-        f"independently, {_pct(p['comonotonic'])} if they are all good or all bad together (the widest spread); "
-        f"{estimated}.",
+        _("Chance the group reaches it: **{chance}**. The units' simulated years were drawn separately, so how they "
+          "move together is an assumption: {independent} if they move independently, {comonotonic} if they are all "
+          "good or all bad together (the widest spread); {estimated}.").format(
+            chance=chance, independent=_pct(p["independent"]), comonotonic=_pct(p["comonotonic"]), estimated=estimated),
         "",
-        f"Units range from {hardest['unit']} ({_pct(hardest['probability'])} likely) to "
-        f"{easiest['unit']} ({_pct(easiest['probability'])} likely).",
+        _("Units range from {hardest} ({low} likely) to {easiest} ({high} likely).").format(
+            hardest=hardest["unit"], low=_pct(hardest["probability"]), easiest=easiest["unit"], high=_pct(easiest["probability"])),
         "",
-        "| unit | baseline | target | growth | probability | share of group |",
+        "| " + " | ".join([header("unit"), header("baseline"), header("target"), header("growth"), header("probability"),
+                           _("share of group")]) + " |",
         "|---|---:|---:|---:|---:|---:|",
     ]
     for r in units.itertuples():
-        lines.append(f"| {r.unit} | {r.baseline:,.0f} | {int(r.target):,} | {r.growth:+.1%} | {_pct(r.probability)} | {r.share:.1%} |")
-    lines.append(f"| **{group}** | {baseline:,.0f} | {total:,} | {total / baseline - 1:+.1%} | {chance} | 100.0% |")
+        lines.append(f"| {r.unit} | {r.baseline:,.0f} | {int(r.target):,} | {fmt_pct(r.growth, signed=True)} | "
+                     f"{_pct(r.probability)} | {fmt_pct(r.share)} |")
+    lines.append(f"| **{group}** | {baseline:,.0f} | {total:,} | {growth} | {chance} | {fmt_pct(1.0)} |")
     return "\n".join(lines) + "\n"
 
 
-def _summary_html(group: str, period: str, text: str, units: pd.DataFrame, target: pd.DataFrame) -> str:
+def _amount(value: float) -> str:
+    """An amount to the currency unit in English (a sum that is exact), in 万元 / 亿元 in Chinese."""
+    return fmt_money(value) if get_language() == "zh-CN" else f"{value:,.0f}"
+
+
+def _summary_html(group: str, period: str, text: str, lang: str) -> str:
     paragraphs = [p for p in text.split("\n\n") if p and not p.startswith(("#", "|"))]
     body = "".join(f"<p>{_bold(html.escape(p))}</p>" for p in paragraphs)
     table = "\n".join(line for line in text.splitlines() if line.startswith("|"))
     rows = [r.strip("|").split("|") for r in table.splitlines()]
     head, data = rows[0], rows[2:]
     cells = "".join("<tr>" + "".join(f"<td>{_bold(html.escape(c.strip()))}</td>" for c in r) + "</tr>" for r in data)
-    header = "".join(f"<th>{html.escape(c.strip())}</th>" for c in head)
+    heading = html.escape(text.splitlines()[0].lstrip("# "))
+    header_cells = "".join(f"<th>{html.escape(c.strip())}</th>" for c in head)
     return (
-        "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>"
-        f"<title>Group plan {html.escape(group)} {html.escape(period)}</title>"
+        f"<!DOCTYPE html><html lang='{lang}'><head><meta charset='utf-8'>"
+        f"<title>{heading}</title>"
         "<style>body{font-family:sans-serif;max-width:60rem;margin:2rem auto}table{border-collapse:collapse}"
         "td,th{border:1px solid #ccc;padding:.3rem .6rem}td:not(:first-child){text-align:right}</style></head><body>"
-        f"<h1>Group plan {html.escape(group)}, {html.escape(period)}</h1>{body}"
-        f"<table><thead><tr>{header}</tr></thead><tbody>{cells}</tbody></table></body></html>\n"
+        f"<h1>{heading}</h1>{body}"
+        f"<table><thead><tr>{header_cells}</tr></thead><tbody>{cells}</tbody></table></body></html>\n"
     )
 
 
@@ -186,20 +219,25 @@ def _bold(text: str) -> str:
     return "".join(f"<strong>{p}</strong>" if i % 2 else p for i, p in enumerate(parts))
 
 
+_SHEETS = {
+    "Units": N_("Each unit's baseline, target, growth and probability of reaching it, and its share of the group target"),
+    "Group": N_("The group target (sum of the units') and its probability under each assumption of how units move together"),
+    "Months": N_("Monthly targets per unit and for the group (they add up to the annual targets exactly)"),
+    "Spread": N_("Quantiles of the group's simulated year total under each assumption"),
+}
+_SHEET_TITLES = (N_("Units"), N_("Group"), N_("Months"), N_("Spread"))
+
+
 def _write_workbook(target: Path, units: pd.DataFrame, group: pd.DataFrame, months: pd.DataFrame, spread: pd.DataFrame) -> Path:
     from planlib.pack import _chmod_like_other_files
     from planlib.workbook import write_workbook
 
-    sheets = {"Units": units, "Group": group, "Months": months, "Spread": spread}
-    descriptions = {
-        "Units": "Each unit's baseline, target, growth and probability of reaching it, and its share of the group target",
-        "Group": "The group target (sum of the units') and its probability under each assumption of how units move together",
-        "Months": "Monthly targets per unit and for the group (they add up to the annual targets exactly)",
-        "Spread": "Quantiles of the group's simulated year total under each assumption",
-    }
+    frames = {"Units": units, "Group": group, "Months": months, "Spread": spread}
+    sheets = {_(title): frames[title] for title in _SHEET_TITLES}
+    descriptions = {_(title): _(_SHEETS[title]) for title in _SHEET_TITLES}
     formats = {"probability": "pct", "probability_stated": "pct", "share": "pct", "growth": "pct", "target": "money",
                "baseline": "money", "median": "money", "rho": "ratio"}
-    path = write_workbook(sheets, target, descriptions=descriptions, formats=formats, overwrite=True)
+    path = write_workbook(sheets, target, descriptions=descriptions, formats=formats, overwrite=True, readable_headers=True)
     _chmod_like_other_files(path)
     return path
 
@@ -243,7 +281,7 @@ def _manifest(group: str, period: str, unit_packs: Mapping[str, Path], project: 
 
 
 def _pct(value: float) -> str:
-    return f"{value:.0%}"
+    return fmt_pct(value, digits=0)
 
 
 def _rel(path: Path, root: Path) -> str:

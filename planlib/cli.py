@@ -78,7 +78,8 @@ def pack(params_paths: tuple[str, ...], period: str, as_of: str, force: bool, al
         if all_periods:
             raise PlanlibError("--all-periods packs one plan; for many units run the annual packs, then each --period")
         outcome = run_many(list(params_paths), group=group or "group", period=period, as_of=as_of, force=force,
-                           workers=workers, scheduler=scheduler, echo=click.echo)
+                           workers=workers, scheduler=scheduler, echo=click.echo,
+                           warn=lambda line: click.echo(line, err=True))
     click.echo(f"{len(outcome.units) - len(outcome.failed)} of {len(outcome.units)} unit pack(s) written "
                f"in {outcome.seconds:.0f} s on {outcome.workers} worker(s)")
     if not outcome.ok:

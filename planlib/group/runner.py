@@ -147,6 +147,7 @@ def run_many(
     scheduler: str | None = None,
     connect_timeout: str = "20s",
     echo: Callable[[str], None] = lambda line: None,
+    warn: Callable[[str], None] | None = None,
 ) -> ManyResult:
     """Pack every unit in parallel on dask.distributed, then write the group plan.
 
@@ -168,6 +169,9 @@ def run_many(
         How long to try reaching ``scheduler`` before giving up with one line.
     echo : callable
         Receives one line per unit as it finishes, and the group's lines.
+    warn : callable, optional
+        Receives the lines of failed units and of a group plan not written instead of
+        ``echo`` (the command sends them to stderr).
 
     Returns
     -------
@@ -192,7 +196,8 @@ def run_many(
     started = time.perf_counter()
     results, n_workers = _run_on_dask(
         [str(f) for f in files], period=period, as_of=as_of, force=force, root=str(project),
-        workers=workers, scheduler=scheduler, connect_timeout=connect_timeout, echo=echo, labels={str(f): _rel(f, project) for f in files},
+        workers=workers, scheduler=scheduler, connect_timeout=connect_timeout, echo=echo, warn=warn or echo,
+        labels={str(f): _rel(f, project) for f in files},
     )
     order = {str(f): i for i, f in enumerate(files)}
     results.sort(key=lambda r: order[r.params])
@@ -210,7 +215,7 @@ def run_many(
             outcome.group_message = f"group plan '{group}' not written: {err}"
             outcome.group_failed = True
     if outcome.group_message:
-        echo(outcome.group_message)
+        (warn or echo)(outcome.group_message)
     return outcome
 
 
@@ -246,7 +251,8 @@ def consolidate_units(
 
 
 def _run_on_dask(files: list[str], *, period: str, as_of: str, force: bool, root: str, workers: int | None,
-                 scheduler: str | None, connect_timeout: str, echo: Callable[[str], None], labels: dict[str, str]) -> tuple[list[UnitResult], int]:
+                 scheduler: str | None, connect_timeout: str, echo: Callable[[str], None],
+                 warn: Callable[[str], None], labels: dict[str, str]) -> tuple[list[UnitResult], int]:
     from distributed import Client, LocalCluster, as_completed
 
     cluster = None
@@ -280,7 +286,7 @@ def _run_on_dask(files: list[str], *, period: str, as_of: str, force: bool, root
             except Exception as err:  # the worker died (killed, out of memory): the task is lost, not the others
                 result = UnitResult(file, "", None, 0.0, message=f"its dask worker died ({type(err).__name__}: {err})")
             results.append(result)
-            echo(_unit_line(result, labels[file], root))
+            (echo if result.ok else warn)(_unit_line(result, labels[file], root))
         return results, n_workers
     finally:
         client.close()

@@ -40,20 +40,63 @@ def validate(params_path: str, params_only: bool) -> None:
 
 
 @main.command()
-@click.argument("params_path", type=click.Path(dir_okay=False))
+@click.argument("params_paths", nargs=-1, required=True, type=click.Path())
 @click.option("--period", default="", help="2025 for the annual plan (default: the plan year), 2025-Q2 for a quarterly pack.")
 @click.option("--as-of", "as_of", default="", help="Last day of data to use (default: end of history or of the quarter).")
 @click.option("--force", is_flag=True, help="Replace an existing pack of the same plan and period.")
 @click.option("--all-periods", is_flag=True, help="The annual pack, then the four quarterly packs of the plan year (two at a time).")
-def pack(params_path: str, period: str, as_of: str, force: bool, all_periods: bool) -> None:
-    """Run the notebooks in order and write reports/<plan>/<period>/."""
+@click.option("--group", default=None, help="Many units: the group plan's name, its pack reports/<group>/<period>/ (default: group).")
+@click.option("--workers", type=click.IntRange(1, 256), default=None,
+              help="Many units: worker processes of the local dask cluster (default: one per unit, at most one per core).")
+@click.option("--scheduler", default=None, help="Many units: a running dask scheduler (tcp://host:8786) instead of a local cluster.")
+def pack(params_paths: tuple[str, ...], period: str, as_of: str, force: bool, all_periods: bool,
+         group: str | None, workers: int | None, scheduler: str | None) -> None:
+    """Run the notebooks in order and write reports/<plan>/<period>/.
+
+    Given several params files or a folder of them (business units), the units' packs run
+    in parallel on dask.distributed, then a group plan consolidates them into
+    reports/<group>/<period>/. Exit code 1 when a unit failed (the others still publish).
+    """
+    from planlib import paths
     from planlib.pack import run_pack, run_year
 
     with _one_line_errors():
+        root = paths.find_project_root()
+    # a params path is relative to the project root, as in run_pack
+    many = (len(params_paths) > 1 or paths.resolve(params_paths[0], root).is_dir()
+            or any(v is not None for v in (group, workers, scheduler)))
+    if not many:
+        with _one_line_errors():
+            if all_periods:
+                run_year(params_paths[0], force=force, echo=click.echo)
+            else:
+                run_pack(params_paths[0], period=period, as_of=as_of, force=force, echo=click.echo)
+        return
+    from planlib.group import run_many
+
+    with _one_line_errors():
         if all_periods:
-            run_year(params_path, force=force, echo=click.echo)
-        else:
-            run_pack(params_path, period=period, as_of=as_of, force=force, echo=click.echo)
+            raise PlanlibError("--all-periods packs one plan; for many units run the annual packs, then each --period")
+        outcome = run_many(list(params_paths), group=group or "group", period=period, as_of=as_of, force=force,
+                           workers=workers, scheduler=scheduler, echo=click.echo,
+                           warn=lambda line: click.echo(line, err=True))
+    click.echo(f"{len(outcome.units) - len(outcome.failed)} of {len(outcome.units)} unit pack(s) written "
+               f"in {outcome.seconds:.0f} s on {outcome.workers} worker(s)")
+    if not outcome.ok:
+        sys.exit(1)
+
+
+@main.command()
+@click.argument("params_paths", nargs=-1, required=True, type=click.Path())
+@click.option("--group", default="group", show_default=True, help="The group plan's name: reports/<group>/<period>/.")
+@click.option("--period", default="", help="The plan year (default: the units' plan year).")
+@click.option("--force", is_flag=True, help="Replace an existing group pack of the same period.")
+def group(params_paths: tuple[str, ...], group: str, period: str, force: bool) -> None:
+    """Write the group plan from the units' existing packs (params files or a folder), running none of them."""
+    from planlib.group import consolidate_units
+
+    with _one_line_errors():
+        consolidate_units(list(params_paths), group=group, period=period, force=force, echo=click.echo)
 
 
 @main.command()

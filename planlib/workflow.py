@@ -509,6 +509,13 @@ def build_actions(run: Run) -> dict[str, pd.DataFrame]:
         )
         tables["funnel"] = funnel
         tables["capacity"] = actions.check_capacity(funnel, reps, max_visits_per_rep_month=spec.max_visits_per_rep_month)
+    elif (owner := actions.choose_funnel_owner(long)) is not None:
+        # no rep column: regions (or channels) own the activity plan; no rep and no head count is invented
+        tables["funnel"] = actions.plan_owner_funnel(
+            long, orders, owner=owner, win_rate=spec.win_rate, proposal_per_visit=spec.proposal_per_visit,
+            visits_per_lead=spec.visits_per_lead, deal_size=spec.deal_size, min_orders=spec.min_orders_for_deal_size,
+            as_of=history_end,
+        )
     baseline = float(run.table("forecast_plan_year").loc[lambda f: f[schema.UNIQUE_ID].astype(str) == schema.TOTAL_ID, "mean"].sum())
     annual = run.table("annual_target").set_index("step")
     target = float(annual.loc["final", "amount"])

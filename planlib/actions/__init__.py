@@ -1,7 +1,7 @@
 """Actions stage: what we must do to reach the target.
 
 Works the targets back into activity (a sales funnel per rep and month, checked against
-visit capacity), an action calendar whose effects are measured from history and checked
+visit capacity; without reps, per region or channel and month, capacity unknown), an action calendar whose effects are measured from history and checked
 against the gap, service levels per ABC class, the budget split and the checkpoints that
 in-year tracking compares with actuals.
 
@@ -90,8 +90,11 @@ from planlib.actions.checkpoints import (
 from planlib.actions.funnel import (
     check_capacity,
     check_funnel,
+    choose_funnel_owner,
     plan_funnel,
+    plan_owner_funnel,
     summarize_capacity,
+    summarize_owner_funnel,
 )
 from planlib.actions.promotions import (
     lookup_cny_date,
@@ -124,10 +127,12 @@ __all__ = [
     "build_review_cadence",
     "check_capacity",
     "check_funnel",
+    "choose_funnel_owner",
     "lookup_cny_date",
     "measure_promotion_uplift",
     "plan_channel_support",
     "plan_funnel",
+    "plan_owner_funnel",
     "payout_share",
     "plan_hires",
     "plan_incentives",
@@ -141,5 +146,6 @@ __all__ = [
     "summarize_gap_ledger",
     "summarize_incentives",
     "summarize_margin_targets",
+    "summarize_owner_funnel",
     "summarize_rebalance",
 ]

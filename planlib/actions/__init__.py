@@ -6,7 +6,8 @@ against the gap, service levels per ABC class, the budget split and the checkpoi
 in-year tracking compares with actuals.
 
 Modules, one job each: ``funnel`` (funnel and capacity check), ``capacity`` (rebalanced
-visits, service visits in the same capacity, hires), ``promotions`` (key dates and measured
+visits, hires), ``visits`` (one visit budget: funnel and service counted once, levers
+before hires), ``seats`` (hire seats carry quota; the quotas after capacity), ``promotions`` (key dates and measured
 uplift), ``calendar`` (the action calendar), ``ledger`` (the one gap ledger), ``margin`` (gross-profit targets), ``incentives`` (payout curve over the
 forecast paths), ``budget``
 (the one budget), ``service`` (ABC service levels), ``channels`` (support split, channel
@@ -106,12 +107,16 @@ from planlib.actions.service import (
 )
 from planlib.actions.budget import ACTIONS_ROW, allocate_budget, build_budget_ledger, summarize_budget
 from planlib.actions.capacity import plan_hires, rebalance_visits, summarize_rebalance
+from planlib.actions.visits import B_FLOOR, HIRE_SEAT, plan_capacity, plan_service_book, plan_visit_need, summarize_capacity_plan
+from planlib.actions.seats import apply_rep_quotas, assign_hire_quotas
 from planlib.actions.ledger import build_gap_ledger, propose_gap_closing, summarize_gap_ledger
 from planlib.actions.margin import plan_margin_targets, summarize_margin_targets
 from planlib.actions.incentives import payout_share, plan_incentives, summarize_incentives
 
 __all__ = [
     "ACTIONS_ROW",
+    "B_FLOOR",
+    "HIRE_SEAT",
     "COMPANY",
     "DIMENSION",
     "MONTH",
@@ -119,6 +124,8 @@ __all__ = [
     "TARGET",
     "VACANT_REP",
     "allocate_budget",
+    "apply_rep_quotas",
+    "assign_hire_quotas",
     "assign_service_levels",
     "build_action_calendar",
     "build_budget_ledger",
@@ -134,14 +141,18 @@ __all__ = [
     "plan_funnel",
     "plan_owner_funnel",
     "payout_share",
+    "plan_capacity",
     "plan_hires",
     "plan_incentives",
     "plan_margin_targets",
+    "plan_service_book",
     "plan_service_levels",
+    "plan_visit_need",
     "propose_gap_closing",
     "rebalance_visits",
     "split_budget",
     "summarize_budget",
+    "summarize_capacity_plan",
     "summarize_capacity",
     "summarize_gap_ledger",
     "summarize_incentives",

@@ -63,3 +63,37 @@ def test_an_owner_without_enough_orders_falls_back_to_the_company_deal_size():
 def test_an_owner_other_than_region_or_channel_is_refused():
     with pytest.raises(ParamsError, match="'owner' parameter of plan_owner_funnel must be 'region' or 'channel'"):
         A.plan_owner_funnel(long([("region", "N", 0, 1)]), owner="rep")
+
+
+@pytest.mark.parametrize("shape", ["no_rep", "empty_rep"])
+def test_a_company_without_reps_packs_with_a_region_owned_funnel_annual_and_quarterly(tmp_path, shape):
+    """The data zoo's rep-less exports through 04 and 05: regions own the funnel, no rep and no capacity invented."""
+    import json
+    import shutil
+    import sys
+    from pathlib import Path
+
+    from planlib import demo, io
+    from planlib.pack import run_pack
+
+    root = Path(__file__).resolve().parents[1]
+    sys.path.insert(0, str(root / "tests"))
+    import test_intake_zoo as zoo
+
+    shutil.copytree(root / "notebooks", tmp_path / "notebooks", ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
+    case = zoo._cases(demo.generate_demo_orders(3000, seed=11, start="2022-01-01", end="2025-12-31"))[shape]
+    case["extra"] = {"actions": {"budget": 500_000}}
+    zoo._build(tmp_path, case)
+    annual = run_pack("params/zoo.yaml", root=tmp_path)
+    quarter = run_pack("params/zoo.yaml", root=tmp_path, period="2025-Q2")
+    funnel = io.read_artifact(annual, "funnel")
+    assert set(funnel["owner_type"]) == {"region"} and "rep" not in funnel.columns
+    regions = io.read_artifact(annual, "targets_long").query("dimension == 'region'")
+    assert set(funnel["owner"]) == set(regions["segment"].astype(str))
+    assert funnel["target"].sum() == pytest.approx(regions["target"].sum())
+    for name in ("capacity", "visit_plan", "hiring_plan", "incentives"):
+        assert not io.has_artifact(annual, name)
+    text = "".join("".join(o.get("text", "")) for c in json.loads((annual / "04_action_plan.ipynb").read_text())["cells"]
+                   for o in c.get("outputs", []))
+    assert "the activity plan is owned by" in text and "head count is unknown" in text
+    assert io.has_artifact(quarter, "checkpoint_status") and io.has_artifact(quarter, "respread")

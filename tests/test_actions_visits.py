@@ -129,3 +129,22 @@ def test_no_rep_month_is_over_capacity_after_rebalancing_levers_and_hires(cells,
     by = quotas.groupby(["region", "month"])[["target_before", "target"]].sum()
     assert (by["target_before"] == by["target"]).all() and (quotas["target"] >= 0).all()
     assert len(hires) == 0 or (hires["hires"] > 0).all()
+
+
+def test_the_demo_plan_hires_few_fits_every_rep_month_and_its_checkpoints_follow_the_quotas_after_capacity():
+    """The demo (34 reps, A weekly, B twice a month): levers first, a handful of hires, exact quotas."""
+    from planlib import workflow as W
+
+    run = W.open_run("params/demo.yaml")
+    plan, levers, hires = run.table("visit_plan"), run.table("capacity_levers"), run.table("hiring_plan")
+    assert (plan["planned"] <= plan["capacity"]).all() and plan["short"].sum() == 0
+    n_reps = run.table("capacity")["rep"].nunique()
+    assert 0 < hires["hires"].sum() <= 0.25 * n_reps  # was 44 (43 for service visits) before the one budget
+    assert (levers.loc[levers["hires"] > 0, "b_level_planned"] <= A.B_FLOOR + 1e-9).all()  # levers before hires
+    quotas = run.table("targets_rep_after_capacity")
+    by = quotas.groupby(["region", "month"])[["target_before", "target"]].sum()
+    assert (by["target_before"] == by["target"]).all() and quotas["target"].dtype.kind == "i"
+    assert set(quotas.loc[quotas["seat"] == "hire", "region"]) == set(hires["region"])
+    checks = run.table("checkpoints")
+    year = checks.loc[(checks["owner_type"] == "rep") & (checks["period"] == "2025-Q4")].set_index("owner")
+    assert year["cumulative_target"].to_dict() == quotas.groupby("rep")["target"].sum().to_dict()

@@ -5,7 +5,7 @@ visit capacity; without reps, per region or channel and month, capacity unknown)
 against the gap, service levels per ABC class, the budget split and the checkpoints that
 in-year tracking compares with actuals.
 
-Modules, one job each: ``funnel`` (funnel and capacity check), ``capacity`` (rebalanced
+Modules, one job each: ``funnel`` (funnel and capacity check), ``owners`` (the funnel without reps), ``capacity`` (rebalanced
 visits, hires), ``visits`` (one visit budget: funnel and service counted once, levers
 before hires), ``seats`` (hire seats carry quota; the quotas after capacity), ``promotions`` (key dates and measured
 uplift), ``calendar`` (the action calendar), ``ledger`` (the one gap ledger), ``margin`` (gross-profit targets), ``incentives`` (payout curve over the
@@ -35,6 +35,20 @@ the rep's monthly visit capacity (reps table; missing -> params), pro rata to th
 the rep is employed in the month (rounded down to whole visits). An infeasible month gets
 what would close it, each lever alone: more reps at that capacity, the win rate or
 proposals per visit that make the visits fit, or the deal size that does.
+
+One visit budget (:func:`plan_capacity`): a service visit to an A/B customer is also a
+funnel visit to an existing customer, so a rep-month needs ``new-business visits +
+max(visits to existing customers, service visits of the rep's book)`` (new-business share
+from 03's customer-type split; a customer's book is its main rep's). Where that exceeds
+capacity: rebalance within region and across months, then C to inside sales, then the B
+frequency lowered to what capacity allows (never below one a quarter; A is never lowered,
+the A level that would need no hire is stated), then hires whose seats join the
+rebalancing. A hire seat carries ``region quota x seat visits / region visits`` each month
+(:func:`assign_hire_quotas`), taken from the reps it relieves; 04 writes
+``targets_rep_after_capacity`` and builds the checkpoints from it.
+
+Without reps (:func:`plan_owner_funnel`): regions own the funnel (channels when a single
+region does not split the company); capacity is unknown and no head count is invented.
 
 Calendar effects (:func:`build_action_calendar`), each from a stated rule:
 
@@ -91,12 +105,10 @@ from planlib.actions.checkpoints import (
 from planlib.actions.funnel import (
     check_capacity,
     check_funnel,
-    choose_funnel_owner,
     plan_funnel,
-    plan_owner_funnel,
     summarize_capacity,
-    summarize_owner_funnel,
 )
+from planlib.actions.owners import choose_funnel_owner, plan_owner_funnel, summarize_owner_funnel
 from planlib.actions.promotions import (
     lookup_cny_date,
     measure_promotion_uplift,

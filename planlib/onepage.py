@@ -27,7 +27,7 @@ from planlib.i18n.fonts import packaged_font
 __all__ = ["Section", "build_one_page", "find_chromium", "print_pdf", "render_one_page", "write_one_page"]
 
 TABLES = ("annual_target", "targets_month", "targets_product_line", "targets_region", "gap_closure", "capacity",
-          "visit_plan", "hiring_plan", "rep_fairness", "smart_targets", "tracking", "replan_outlook")
+          "visit_plan", "capacity_levers", "hiring_plan", "targets_rep_after_capacity", "rep_fairness", "smart_targets", "tracking", "replan_outlook")
 LOW_PROBABILITY = 0.2  # a unit whose target is reached with less than this chance is out of reach
 _CHROMIUM = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable", "chrome")
 
@@ -120,7 +120,18 @@ def _gap(tables: Mapping[str, pd.DataFrame]) -> Section | None:
 def _risks(tables: Mapping[str, pd.DataFrame]) -> Section | None:
     lines = []
     capacity, visits, hires = tables.get("capacity"), tables.get("visit_plan"), tables.get("hiring_plan")
-    if _col(visits, "funnel_short"):  # the plan after visits moved to reps and months with slack
+    levers, quotas = tables.get("capacity_levers"), tables.get("targets_rep_after_capacity")
+    if _col(levers, "hires", "needed", "capacity", "b_level_planned", "b_level_asked"):  # the plan after levers and hires
+        n_hires = int(pd.to_numeric(levers["hires"], errors="coerce").fillna(0).sum())
+        lowered = int((levers["b_level_planned"] < levers["b_level_asked"] - 1e-9).sum())
+        if n_hires or lowered:
+            carried = (pd.to_numeric(quotas.loc[quotas["seat"] == "hire", "target"], errors="coerce").sum()
+                       if _col(quotas, "seat", "target") else 0.0)
+            lines.append(_("Capacity: {needed} visits needed (funnel and service counted once) against {capacity}; "
+                           "B visits lowered in {lowered} region(s); {hires} hire(s) carry {quota} of quota").format(
+                needed=f"{int(levers['needed'].sum()):,}", capacity=f"{int(levers['capacity'].sum()):,}",
+                lowered=lowered, hires=n_hires, quota=fmt_money(carried)))
+    elif _col(visits, "funnel_short"):  # the plan after visits moved to reps and months with slack
         short = int((pd.to_numeric(visits["funnel_short"], errors="coerce").fillna(0) > 0).sum())
         n_hires = int(pd.to_numeric(hires["hires"], errors="coerce").fillna(0).sum()) if _col(hires, "hires") else 0
         if short:
@@ -146,7 +157,7 @@ def _risks(tables: Mapping[str, pd.DataFrame]) -> Section | None:
         if len(low):
             lines.append(_("Out of reach: {n} targets have less than a {p} chance").format(
                 n=len(low), p=fmt_pct(LOW_PROBABILITY, digits=0)))
-    if not lines and any(_col(tables.get(t), c) for t, c in (("capacity", "feasible"), ("visit_plan", "funnel_short"),
+    if not lines and any(_col(tables.get(t), c) for t, c in (("capacity", "feasible"), ("visit_plan", "funnel_short"), ("capacity_levers", "hires"),
                                                               ("rep_fairness", "outlier"))):
         lines.append(_("No capacity shortfall and no quota out of line"))
     return Section(_("Top risks"), lines)

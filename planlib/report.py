@@ -131,6 +131,8 @@ PLAN_SHEETS: dict[str, tuple[str, str]] = {
     "capacity": (N_("Capacity check"), N_("visits needed vs capacity, and what would close an infeasible month")),
     "visit_plan": (N_("Visit plan"), N_("visits rebalanced within region and across months, service visits in the same capacity")),
     "hiring_plan": (N_("Hiring plan"), N_("hires only where capacity is short after rebalancing: how many, by when, cost")),
+    "capacity_levers": (N_("Capacity levers"), N_("per region: visits needed (funnel and service counted once) against capacity, C to inside sales, B lowered, hires")),
+    "targets_rep_after_capacity": (N_("Quotas after capacity"), N_("rep quotas after the hiring plan: hire seats carry part of their region's quota; checkpoints follow")),
     "action_calendar": (N_("Action calendar"), N_("actions with owner, dates, milestones, budget, expected effect, KPI")),
     "actions_dropped": (N_("Actions left out"), N_("actions with no expected revenue or no window that matters, and why")),
     "gap_closure": (N_("Gap ledger"), N_("target, baseline, each action's incremental effect and the remaining gap")),

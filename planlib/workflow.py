@@ -534,6 +534,13 @@ def build_actions(run: Run) -> dict[str, pd.DataFrame]:
         )
         tables["funnel"] = funnel
         tables["capacity"] = actions.check_capacity(funnel, reps, max_visits_per_rep_month=spec.max_visits_per_rep_month)
+    elif (owner := actions.choose_funnel_owner(long)) is not None:
+        # no rep column: regions (or channels) own the activity plan; no rep and no head count is invented
+        tables["funnel"] = actions.plan_owner_funnel(
+            long, orders, owner=owner, win_rate=spec.win_rate, proposal_per_visit=spec.proposal_per_visit,
+            visits_per_lead=spec.visits_per_lead, deal_size=spec.deal_size, min_orders=spec.min_orders_for_deal_size,
+            as_of=history_end,
+        )
     baseline = float(run.table("forecast_plan_year").loc[lambda f: f[schema.UNIQUE_ID].astype(str) == schema.TOTAL_ID, "mean"].sum())
     annual = run.table("annual_target").set_index("step")
     target = float(annual.loc["final", "amount"])
@@ -550,12 +557,20 @@ def build_actions(run: Run) -> dict[str, pd.DataFrame]:
     per_visit = float(funnel["target"].sum() / funnel["visits"].sum()) if funnel is not None and funnel["visits"].sum() > 0 else None
     tables["gap_options"] = actions.propose_gap_closing(ledger, revenue_per_visit=per_visit, visits_per_rep_year=12 * spec.max_visits_per_rep_month)
     tables["service_levels"] = actions.plan_service_levels(run.table("abc_customers"), orders, year=plan.review_year, spec=spec)
+    checkpoint_targets = long
     if "capacity" in tables:
-        visits = actions.rebalance_visits(tables["capacity"], tables["service_levels"])
-        tables["visit_plan"] = visits
-        tables["hiring_plan"] = actions.plan_hires(
-            visits, visits_per_rep_month=spec.max_visits_per_rep_month, ramp_months=plan.targets.ramp_months, cost_per_rep_year=spec.rep_cost_per_year
+        # one visit budget: service visits to existing customers count with the funnel; levers before hires
+        book = actions.plan_service_book(run.table("abc_customers"), orders, year=plan.review_year, reps=rep_targets)
+        types = customers["target"]
+        new_share = float(types.get("new", 0.0) / types["total"]) if types.get("total", 0) else 0.0
+        tables["visit_plan"], tables["capacity_levers"], tables["hiring_plan"] = actions.plan_capacity(
+            tables["capacity"], book, levels={k: v.visits_per_month for k, v in spec.service_levels.items()},
+            new_share=new_share, visits_per_rep_month=spec.max_visits_per_rep_month, ramp_months=plan.targets.ramp_months,
+            cost_per_rep_year=spec.rep_cost_per_year,
         )
+        # the quotas follow the result: hire seats carry part of their region's quota (03's tables stay as they are)
+        tables["targets_rep_after_capacity"] = actions.assign_hire_quotas(rep_targets, tables["visit_plan"])
+        checkpoint_targets = actions.apply_rep_quotas(long, tables["targets_rep_after_capacity"])
     budget = actions.allocate_budget(calendar, long, orders, budget=spec.budget, as_of=history_end)
     tables["budget_split"] = budget
     tables["budget_ledger"] = actions.build_budget_ledger(ledger, budget, budget=spec.budget)
@@ -568,13 +583,13 @@ def build_actions(run: Run) -> dict[str, pd.DataFrame]:
     margins = actions.plan_margin_targets(run.table("targets_cube"), orders, as_of=history_end)
     if margins is not None:
         tables["margin_targets"] = margins
-    tables["checkpoints"] = actions.build_checkpoints(long)
+    tables["checkpoints"] = actions.build_checkpoints(checkpoint_targets)
     tables["review_cadence"] = actions.build_review_cadence(spec=spec)
     return tables
 
 
 ACTION_TABLES = (
-    "funnel", "capacity", "action_calendar", "actions_dropped", "gap_closure", "gap_options", "service_levels", "visit_plan", "hiring_plan", "budget_split", "budget_ledger", "margin_targets", "incentives", "incentive_sensitivity", "channel_support",
+    "funnel", "capacity", "action_calendar", "actions_dropped", "gap_closure", "gap_options", "service_levels", "visit_plan", "capacity_levers", "hiring_plan", "targets_rep_after_capacity", "budget_split", "budget_ledger", "margin_targets", "incentives", "incentive_sensitivity", "channel_support",
     "checkpoints", "review_cadence",
 )
 register_builder(ACTION_TABLES, build_actions, annual_only=True)

@@ -1,12 +1,13 @@
 """Actions stage: what we must do to reach the target.
 
 Works the targets back into activity (a sales funnel per rep and month, checked against
-visit capacity), an action calendar whose effects are measured from history and checked
+visit capacity; without reps, per region or channel and month, capacity unknown), an action calendar whose effects are measured from history and checked
 against the gap, service levels per ABC class, the budget split and the checkpoints that
 in-year tracking compares with actuals.
 
-Modules, one job each: ``funnel`` (funnel and capacity check), ``capacity`` (rebalanced
-visits, service visits in the same capacity, hires), ``promotions`` (key dates and measured
+Modules, one job each: ``funnel`` (funnel and capacity check), ``owners`` (the funnel without reps), ``capacity`` (rebalanced
+visits, hires), ``visits`` (one visit budget: funnel and service counted once, levers
+before hires), ``seats`` (hire seats carry quota; the quotas after capacity), ``promotions`` (key dates and measured
 uplift), ``calendar`` (the action calendar), ``ledger`` (the one gap ledger), ``margin`` (gross-profit targets), ``incentives`` (payout curve over the
 forecast paths), ``budget``
 (the one budget), ``service`` (ABC service levels), ``channels`` (support split, channel
@@ -34,6 +35,20 @@ the rep's monthly visit capacity (reps table; missing -> params), pro rata to th
 the rep is employed in the month (rounded down to whole visits). An infeasible month gets
 what would close it, each lever alone: more reps at that capacity, the win rate or
 proposals per visit that make the visits fit, or the deal size that does.
+
+One visit budget (:func:`plan_capacity`): a service visit to an A/B customer is also a
+funnel visit to an existing customer, so a rep-month needs ``new-business visits +
+max(visits to existing customers, service visits of the rep's book)`` (new-business share
+from 03's customer-type split; a customer's book is its main rep's). Where that exceeds
+capacity: rebalance within region and across months, then C to inside sales, then the B
+frequency lowered to what capacity allows (never below one a quarter; A is never lowered,
+the A level that would need no hire is stated), then hires whose seats join the
+rebalancing. A hire seat carries ``region quota x seat visits / region visits`` each month
+(:func:`assign_hire_quotas`), taken from the reps it relieves; 04 writes
+``targets_rep_after_capacity`` and builds the checkpoints from it.
+
+Without reps (:func:`plan_owner_funnel`): regions own the funnel (channels when a single
+region does not split the company); capacity is unknown and no head count is invented.
 
 Calendar effects (:func:`build_action_calendar`), each from a stated rule:
 
@@ -93,6 +108,7 @@ from planlib.actions.funnel import (
     plan_funnel,
     summarize_capacity,
 )
+from planlib.actions.owners import choose_funnel_owner, plan_owner_funnel, summarize_owner_funnel
 from planlib.actions.promotions import (
     lookup_cny_date,
     measure_promotion_uplift,
@@ -103,12 +119,16 @@ from planlib.actions.service import (
 )
 from planlib.actions.budget import ACTIONS_ROW, allocate_budget, build_budget_ledger, summarize_budget
 from planlib.actions.capacity import plan_hires, rebalance_visits, summarize_rebalance
+from planlib.actions.visits import B_FLOOR, HIRE_SEAT, plan_capacity, plan_service_book, plan_visit_need, summarize_capacity_plan
+from planlib.actions.seats import apply_rep_quotas, assign_hire_quotas
 from planlib.actions.ledger import build_gap_ledger, propose_gap_closing, summarize_gap_ledger
 from planlib.actions.margin import plan_margin_targets, summarize_margin_targets
 from planlib.actions.incentives import payout_share, plan_incentives, summarize_incentives
 
 __all__ = [
     "ACTIONS_ROW",
+    "B_FLOOR",
+    "HIRE_SEAT",
     "COMPANY",
     "DIMENSION",
     "MONTH",
@@ -116,6 +136,8 @@ __all__ = [
     "TARGET",
     "VACANT_REP",
     "allocate_budget",
+    "apply_rep_quotas",
+    "assign_hire_quotas",
     "assign_service_levels",
     "build_action_calendar",
     "build_budget_ledger",
@@ -124,22 +146,29 @@ __all__ = [
     "build_review_cadence",
     "check_capacity",
     "check_funnel",
+    "choose_funnel_owner",
     "lookup_cny_date",
     "measure_promotion_uplift",
     "plan_channel_support",
     "plan_funnel",
+    "plan_owner_funnel",
     "payout_share",
+    "plan_capacity",
     "plan_hires",
     "plan_incentives",
     "plan_margin_targets",
+    "plan_service_book",
     "plan_service_levels",
+    "plan_visit_need",
     "propose_gap_closing",
     "rebalance_visits",
     "split_budget",
     "summarize_budget",
+    "summarize_capacity_plan",
     "summarize_capacity",
     "summarize_gap_ledger",
     "summarize_incentives",
     "summarize_margin_targets",
+    "summarize_owner_funnel",
     "summarize_rebalance",
 ]

@@ -330,3 +330,4 @@ def summarize_capacity(capacity: pd.DataFrame) -> str:
     return (f"{len(bad):,} of {total:,} rep-months ({reps} rep(s)) need more visits than capacity; "
             f"{int(bad['visits_over'].sum()):,} visits short in all, most in {worst.index[0]} "
             f"({int(worst.iloc[0]):,}); the busiest month needs {int(months.max())} extra rep(s).")
+

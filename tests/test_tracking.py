@@ -626,3 +626,18 @@ def test_respread_by_month_checks_every_dimension():
     assert text == "Re-spread remaining target 30 over 2 open months; every dimension adds up to the month totals exactly: True."
     off = respread.assign(target=respread["target"].where(respread.index != 5, 13))
     assert TR.respread_by_month(off)[0].endswith("exactly: False.")
+
+
+def test_a_planned_hire_seat_is_a_seat_to_fill_not_a_rep_who_missed():
+    """04's hiring plan adds seats that carry quota; until the hire sells (under their own name) they are seats to fill."""
+    from planlib.tracking.checkpoints import check_checkpoints, summarize_checkpoints
+
+    checkpoints = pd.DataFrame({"owner_type": ["rep", "rep"], "owner": ["R1", "(hire) East 1"], "period": ["2025-01", "2025-01"],
+                                "cumulative_target": [100.0, 50.0], "share_of_annual": [0.1, 0.1]})
+    orders = pd.DataFrame({"order_date": pd.to_datetime(["2025-01-10"]), "order_id": ["o1"], "customer_id": ["c1"],
+                           "revenue": [40.0], "rep": ["R1"], "region": ["East"]})
+    checks = check_checkpoints(checkpoints, orders, as_of="2025-02-28").set_index("owner")
+    assert checks.loc["R1", "status"] == "missed" and checks.loc["(hire) East 1", "status"] == "seat to fill"
+    line = summarize_checkpoints(checks.reset_index())
+    assert line.startswith("0 of 2 checkpoints due are met; missed: rep R1 2025-01 (40.0% of 100)")
+    assert line.endswith("; 1 belong to planned hire seats not yet selling (50 of quota due; see the hiring plan).")

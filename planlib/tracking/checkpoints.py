@@ -8,6 +8,7 @@ import re
 import numpy as np
 import pandas as pd
 
+from planlib.actions.visits import HIRE_SEAT
 from planlib.checks import require_frame
 from planlib.errors import DataError
 from planlib.formatting import fmt_money, fmt_pct
@@ -29,6 +30,7 @@ from planlib.tracking._common import (
 
 
 _OWNER_TOTAL = {"total", "company", "team"}
+HIRE_SEAT_PREFIX = HIRE_SEAT.split("{")[0]  # "(hire) ": a seat that 04's hiring plan added
 
 
 _PERIOD = re.compile(r"^(\d{4})(?:-(?:(\d{2})|Q([1-4])|H([12])))?$")
@@ -132,6 +134,9 @@ def check_checkpoints(
     due = (table["period_end"] <= asof).to_numpy()
     met = table["actual"].to_numpy() >= target - _TOL
     table["status"] = np.where(due, np.where(met, "met", "missed"), "open").astype(object)
+    # a planned hire's seat (04's hiring plan) sells under the hire's own name once filled
+    seat = ((table["owner_type"] == "rep") & table["owner"].astype(str).str.startswith(HIRE_SEAT_PREFIX)).to_numpy()
+    table.loc[seat & due & ~met, "status"] = "seat to fill"
     table = table.sort_values(["period_end", "owner_type", "owner"], kind="mergesort").reset_index(drop=True)
     front = ["owner_type", "owner", "period", "period_end", "cumulative_target", "share_of_annual",
              "actual", "gap", "attainment", "status"]
@@ -165,4 +170,8 @@ def summarize_checkpoints(checks: pd.DataFrame) -> str:
         text += "; missed: " + ", ".join(shown) + more
     if not vacant.empty:
         text += f"; {len(vacant)} more belong to a vacant seat (no rep to hold them)"
+    seats = due[due["status"] == "seat to fill"]
+    if not seats.empty:
+        text += (f"; {len(seats)} belong to planned hire seats not yet selling ({fmt_money(seats.groupby('owner')['cumulative_target'].max().sum())}"
+                 f" of quota due; see the hiring plan)")
     return text + "."

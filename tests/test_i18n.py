@@ -42,15 +42,32 @@ def test_every_catalog_message_has_its_chinese():
         assert sorted(PLACEHOLDER.findall(m.id)) == sorted(PLACEHOLDER.findall(m.string)), (m.id, m.string)
 
 
-def test_every_message_in_the_code_is_in_the_catalog():
-    po = _read("zh-CN")
-    known = {(m.context, m.id) for m in po if m.id}
+def code_messages() -> set[tuple[str | None, str, str]]:
+    """(context, message, file) of every ``_()`` / ``_p()`` / ``N_()`` in the package and in the notebooks' code cells."""
+    import io
+
+    import nbformat
+    from babel.messages.extract import extract
+
     used = set()
     for filename, _lineno, message, _comments, context in extract_from_dir(
         str(PACKAGE), method_map=[("**.py", "python")], keywords=KEYWORDS
     ):
         if isinstance(message, str):
             used.add((context, message, filename))
+    for notebook in sorted((PACKAGE.parent / "notebooks").glob("*.ipynb")):
+        for cell in nbformat.read(notebook, as_version=4).cells:
+            if cell.cell_type == "code":
+                for _lineno, message, _comments, context in extract("python", io.BytesIO(cell.source.encode()), keywords=KEYWORDS):
+                    if isinstance(message, str):
+                        used.add((context, message, notebook.name))
+    return used
+
+
+def test_every_message_in_the_code_is_in_the_catalog():
+    po = _read("zh-CN")
+    known = {(m.context, m.id) for m in po if m.id}
+    used = code_messages()
     assert len(used) > 40
     absent = sorted({(f, m) for c, m, f in used if (c, m) not in known})
     assert absent == [], f"messages without a zh-CN entry (run pybabel extract/update, then translate): {absent[:10]}"

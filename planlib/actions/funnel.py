@@ -11,6 +11,7 @@ import pandas as pd
 from planlib import schema
 from planlib.checks import require_frame
 from planlib.errors import DataError, ParamsError
+from planlib.i18n import _
 from planlib.actions._common import (
     MONTH,
     TARGET,
@@ -322,11 +323,12 @@ def summarize_capacity(capacity: pd.DataFrame) -> str:
     bad = capacity[~capacity["feasible"].astype(bool)]
     if bad.empty:
         peak = capacity["utilisation"].replace(np.inf, np.nan).max()
-        return (f"All {total:,} rep-months fit within visit capacity"
-                + (f" (peak utilisation {peak:.0%})." if pd.notna(peak) else "."))
+        return (_("All {count} rep-months fit within visit capacity (peak utilisation {peak}).") if pd.notna(peak)
+                else _("All {count} rep-months fit within visit capacity.")).format(count=f"{total:,}", peak=f"{peak:.0%}" if pd.notna(peak) else "")
     reps = bad[schema.REP].nunique()
     worst = bad.groupby(schema.REGION)["visits_over"].sum().sort_values(ascending=False, kind="stable")
     months = bad.groupby(MONTH)["extra_reps"].sum()
-    return (f"{len(bad):,} of {total:,} rep-months ({reps} rep(s)) need more visits than capacity; "
-            f"{int(bad['visits_over'].sum()):,} visits short in all, most in {worst.index[0]} "
-            f"({int(worst.iloc[0]):,}); the busiest month needs {int(months.max())} extra rep(s).")
+    return _("{bad} of {total} rep-months ({reps} rep(s)) need more visits than capacity; {short} visits short in all, "
+             "most in {region} ({region_short}); the busiest month needs {extra} extra rep(s).").format(
+        bad=f"{len(bad):,}", total=f"{total:,}", reps=reps, short=f"{int(bad['visits_over'].sum()):,}", region=worst.index[0],
+        region_short=f"{int(worst.iloc[0]):,}", extra=int(months.max()))

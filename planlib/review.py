@@ -27,7 +27,7 @@ import numpy as np
 import pandas as pd
 
 from planlib.errors import DataError, ParamsError
-from planlib.formatting import MONTH_NAMES, fmt_money, fmt_pct
+from planlib.formatting import fmt_money, fmt_pct
 from planlib.i18n import N_, _, fmt_month, fmt_quarter, header
 from planlib.schema import (
     COST,
@@ -99,7 +99,9 @@ class ReviewWindow:
     @property
     def label(self) -> str:
         """``"2024"`` or ``"2024 to 30 Jun"``."""
-        return f"{self.year} to {self.as_of.day} {MONTH_NAMES[self.as_of.month - 1]}" if self.partial else str(self.year)
+        if not self.partial:
+            return str(self.year)
+        return _("{year} to {day} {month}").format(year=self.year, day=self.as_of.day, month=fmt_month(self.as_of, with_year=False))
 
     @property
     def covered(self) -> bool:

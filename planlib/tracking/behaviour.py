@@ -10,7 +10,7 @@ from pandas.api.types import union_categoricals
 
 from planlib import schema
 from planlib.checks import require_frame
-from planlib.formatting import MONTH_NAMES, fmt_pct
+from planlib.formatting import fmt_pct
 from planlib.i18n import N_, _, fmt_month
 from planlib.tracking._common import (
     DIMENSION,
@@ -182,7 +182,7 @@ def compute_behaviour(
     table["change"] = table["current"] - table["previous"]
     table["growth"] = _ratio(table["current"], table["previous"]) - 1.0
     last_year = prev_stop - _DAY
-    table["period"] = f"{asof.year} to {asof.day} {MONTH_NAMES[asof.month - 1]}"
+    table["period"] = _("{year} to {day} {month}").format(year=asof.year, day=asof.day, month=fmt_month(asof, with_year=False))
     table["previous_period"] = _("{year} to {day} {month}").format(year=asof.year - 1, day=last_year.day,
                                                                   month=fmt_month(last_year, with_year=False))
     return _as_text(table, [DIMENSION, SEGMENT, "metric", "period", "previous_period"])

@@ -101,7 +101,7 @@ def test_review_sentences_are_chinese():
     ])
     kpis = review.compute_kpis(lines, year=2023)
     text = review.summarize_kpis(kpis)
-    assert text.startswith("2023年同期（截至6月30日）收入") or text.startswith("2023收入"), text
+    assert text.startswith("2023年（截至6月30日）收入") or text.startswith("2023收入"), text
     assert english_in(text) == [], text
 
 

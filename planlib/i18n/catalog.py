@@ -122,7 +122,8 @@ def header(column: object) -> str:
 # Columns whose values are planlib's own words (roles, stages, statuses...), not the user's data.
 VALUE_COLUMNS = frozenset({"role", "stage", "status", "projected_status", "customer_type", "action_type", "kind",
                            "dimension", "level", "owner_type", "cadence", "method", "chosen_method", "step",
-                           "period_type", "group", "flag", "metric"})
+                           "period_type", "group", "flag", "metric", "owner", "support",
+                           "when", "who", "what", "check", "note", "action", "item", "use", "kpi"})
 
 
 def value_label(column: object, value: object) -> object:

@@ -123,7 +123,7 @@ def header(column: object) -> str:
 VALUE_COLUMNS = frozenset({"role", "stage", "status", "projected_status", "customer_type", "action_type", "kind",
                            "dimension", "level", "owner_type", "cadence", "method", "chosen_method", "step",
                            "period_type", "group", "flag", "metric", "owner", "support",
-                           "when", "who", "what", "check", "note", "action", "item", "use", "kpi"})
+                           "when", "who", "what", "check", "note", "action", "item", "use", "kpi", "segment"})
 
 
 def value_label(column: object, value: object) -> object:

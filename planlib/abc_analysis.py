@@ -22,6 +22,7 @@ from planlib.review import (
     resolve_window,
 )
 from planlib.schema import CUSTOMER_ID, ORDER_DATE, REVENUE
+from planlib.i18n import _, header
 
 CLASSES: tuple[str, ...] = ("A", "B", "C")
 DEFAULT_THRESHOLDS: tuple[float, float, float] = (0.80, 0.15, 0.05)
@@ -144,20 +145,18 @@ def tabulate_abc(classes: pd.DataFrame) -> pd.DataFrame:
 def summarize_abc(classes: pd.DataFrame) -> str:
     """One-line takeaway of ``classify_abc``: how concentrated revenue is."""
     if classes.empty:
-        return "No sales to classify."
+        return _("No sales to classify.")
     by = classes.columns[0]
-    noun = "customers" if by == CUSTOMER_ID else f"{by.replace('_', ' ')}s"
+    noun = _("customers") if by == CUSTOMER_ID else _("{name}s").format(name=header(by))
     table = tabulate_abc(classes).set_index("abc_class")
     a, c = table.loc["A"], table.loc["C"]
-    text = (
-        f"{fmt_count(a['entities'])} A {noun} ({fmt_pct(a['entity_share'], digits=0)} of {noun}) bring "
-        f"{fmt_pct(a['revenue_share'], digits=0)} of revenue; {fmt_count(c['entities'])} C {noun} "
-        f"({fmt_pct(c['entity_share'], digits=0)}) bring {fmt_pct(c['revenue_share'], digits=0)}"
-    )
+    text = _("{a_count} A {noun} ({a_share} of {noun}) bring {a_revenue} of revenue; {c_count} C {noun} ({c_share}) bring {c_revenue}").format(
+        a_count=fmt_count(a["entities"]), noun=noun, a_share=fmt_pct(a["entity_share"], digits=0), a_revenue=fmt_pct(a["revenue_share"], digits=0),
+        c_count=fmt_count(c["entities"]), c_share=fmt_pct(c["entity_share"], digits=0), c_revenue=fmt_pct(c["revenue_share"], digits=0))
     negative = int(table["net_negative"].sum())
     if negative:
-        text += f"; {negative} with returns above sales, classed C"
-    return text + "."
+        text += _("; {count} with returns above sales, classed C").format(count=negative)
+    return text + _(".")
 
 
 def track_abc_transitions(
@@ -217,10 +216,9 @@ def summarize_transitions(transitions: pd.DataFrame) -> str:
     t = transitions
     a_before = t.loc["A"].sum()
     if a_before == 0:
-        return f"No A entities last year; {fmt_count(t.loc['new', 'A'])} new ones entered A."
-    text = (
-        f"Of last year's {fmt_count(a_before)} A, {fmt_count(t.loc['A', 'A'])} stayed A, "
-        f"{fmt_count(t.loc['A', 'B'] + t.loc['A', 'C'])} slipped to B/C and {fmt_count(t.loc['A', 'lost'])} were lost; "
-        f"{fmt_count(t.loc['B', 'A'] + t.loc['C', 'A'])} moved up into A and {fmt_count(t.loc['new', 'A'])} entered A new"
-    )
-    return text + "."
+        return _("No A entities last year; {count} new ones entered A.").format(count=fmt_count(t.loc["new", "A"]))
+    text = _("Of last year's {before} A, {stayed} stayed A, {slipped} slipped to B/C and {lost} were lost; "
+             "{up} moved up into A and {new} entered A new").format(
+        before=fmt_count(a_before), stayed=fmt_count(t.loc["A", "A"]), slipped=fmt_count(t.loc["A", "B"] + t.loc["A", "C"]),
+        lost=fmt_count(t.loc["A", "lost"]), up=fmt_count(t.loc["B", "A"] + t.loc["C", "A"]), new=fmt_count(t.loc["new", "A"]))
+    return text + _(".")

@@ -13,7 +13,7 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, PercentFormatter
 
-from planlib.i18n import _, fmt_month, fmt_pct, fmt_quarter, get_language, header
+from planlib.i18n import _, _p, fmt_month, fmt_pct, fmt_quarter, get_language, header, value_label
 from planlib.i18n.fonts import use_cjk_font
 
 _CURRENT = "#1f77b4"
@@ -322,7 +322,7 @@ def plot_gap_closure(ledger: pd.DataFrame, *, title: str | None = None) -> Figur
     acts = lines[(lines["kind"] == "action") & (lines["incremental"] != 0)]
     steps = (acts.groupby("action_type", sort=False)["incremental"].sum().reset_index()
              .sort_values("incremental", ascending=False, kind="stable"))
-    names = ["baseline", *[t.replace("_", " ") for t in steps["action_type"]], "plan"]
+    names = [_p("value", "baseline"), *[str(value_label("action_type", t)).replace("_", " ") for t in steps["action_type"]], _p("value", "plan")]
     fig, ax = _figure(max(6.0, 0.9 * len(names) + 2), 4.5)
     ax.bar(0, baseline, color=_PREVIOUS)
     level = baseline
@@ -332,15 +332,15 @@ def plot_gap_closure(ledger: pd.DataFrame, *, title: str | None = None) -> Figur
                     ha="center", fontsize=8)
         level += value
     ax.bar(len(names) - 1, level, color=_CURRENT)
-    ax.axhline(target, color="black", linestyle="--", linewidth=1, label=f"target {format_amount(target)}")
+    ax.axhline(target, color="black", linestyle="--", linewidth=1, label=_("target {amount}").format(amount=format_amount(target)))
     low = min(baseline, level, target)
     ax.set_ylim(max(0.0, low * 0.9), max(level, target) * 1.05)
     ax.set_xticks(range(len(names)), names, rotation=30, ha="right")
     ax.yaxis.set_major_formatter(_AMOUNT)
-    ax.set_ylabel("revenue")
-    verdict = f"{format_amount(remaining)} of the gap remains open" if remaining > 0 else \
-        f"the plan has {format_amount(-remaining)} to spare"
-    ax.set_title(title or f"Closing the gap of {format_amount(target - baseline)}: {verdict}")
+    ax.set_ylabel(header("revenue"))
+    verdict = (_("Closing the gap of {gap}: {remaining} of the gap remains open") if remaining > 0 else
+               _("Closing the gap of {gap}: the plan has {spare} to spare"))
+    ax.set_title(title or verdict.format(gap=format_amount(target - baseline), remaining=format_amount(remaining), spare=format_amount(-remaining)))
     ax.legend(frameon=False, loc="upper left")
     _tidy(ax)
     return fig
@@ -406,7 +406,7 @@ def plot_target_distribution(
     if options is not None:
         for _row_number, row in options.iterrows():
             ax.axvline(row["amount"], color=_CURRENT, linestyle="--", linewidth=1)
-            ax.text(row["amount"], counts.max() * 0.95, f" {row['method']}", color=_CURRENT, fontsize=8)
+            ax.text(row["amount"], counts.max() * 0.95, f" {value_label('method', row['method'])}", color=_CURRENT, fontsize=8)
     ax.xaxis.set_major_formatter(_AMOUNT)
     ax.set_xlabel(_("plan-year revenue (simulated forecast paths)"))
     ax.set_ylabel(_("paths"))
@@ -447,7 +447,7 @@ def plot_tracking(by_month: pd.DataFrame, *, segment: str = "Total", dimension: 
     twin.axhline(1.0, color="black", linestyle=":", linewidth=1)
     twin.yaxis.set_major_formatter(PercentFormatter(1.0))
     twin.set_ylim(min(0.5, float(cumulative.min()) - 0.05), max(1.2, float(cumulative.max()) + 0.05))
-    ax.set_title(title or _("{segment}: actual vs plan by month").format(segment=segment))
+    ax.set_title(title or _("{segment}: actual vs plan by month").format(segment=_p("value", segment)))
     handles = ax.get_legend_handles_labels()
     extra = twin.get_legend_handles_labels()
     ax.legend(handles[0] + extra[0], handles[1] + extra[1], frameon=False, loc="upper left")

@@ -27,6 +27,7 @@ from planlib.review import (
     resolve_window,
 )
 from planlib.schema import CUSTOMER_ID, ORDER_DATE, ORDER_ID, REVENUE
+from planlib.i18n import N_, _
 
 _NEEDED = (ORDER_DATE, ORDER_ID, CUSTOMER_ID, REVENUE)
 
@@ -192,18 +193,18 @@ def summarize_customers(customer_kpis: pd.DataFrame) -> str:
     v = customer_kpis.set_index("metric")
     cur = v["current"]
     period = customer_kpis["period"].iloc[0]
-    text = f"{fmt_count(cur['active_customers'])} active customers in {period}"
     growth = v.loc["active_customers", "growth"]
-    if np.isfinite(growth):
-        text += f" ({fmt_pct(growth, signed=True)})"
-    text += f": {fmt_count(cur['new_customers'])} new bringing {fmt_pct(cur['new_revenue_share'], digits=0)} of revenue"
+    text = (_("{count} active customers in {period} ({growth}): {new} new bringing {share} of revenue") if np.isfinite(growth)
+            else _("{count} active customers in {period}: {new} new bringing {share} of revenue")).format(
+        count=fmt_count(cur["active_customers"]), period=period, growth=fmt_pct(growth, signed=True),
+        new=fmt_count(cur["new_customers"]), share=fmt_pct(cur["new_revenue_share"], digits=0))
     if np.isfinite(cur["retention_rate"]):
-        text += f"; {fmt_pct(cur['retention_rate'], digits=0)} of last year's customers bought again"
+        text += _("; {share} of last year's customers bought again").format(share=fmt_pct(cur["retention_rate"], digits=0))
         change = v.loc["retention_rate", "change"]
         if np.isfinite(change):
-            text += f" ({change * 100:+.1f} pts)"
-    text += f"; {fmt_pct(cur['repurchase_rate'], digits=0)} ordered twice or more"
-    return text + "."
+            text += _(" ({points} pts)").format(points=f"{change * 100:+.1f}")
+    text += _("; {share} ordered twice or more").format(share=fmt_pct(cur["repurchase_rate"], digits=0))
+    return text + _(".")
 
 
 def summarize_customer_groups(groups: pd.DataFrame) -> str:
@@ -211,13 +212,12 @@ def summarize_customer_groups(groups: pd.DataFrame) -> str:
     g = groups.set_index("group")
     new, back = g.loc["new"], g.loc["returning"]
     if not back["customers"] or not new["customers"]:
-        only = "new" if new["customers"] else "returning"
-        return f"All {fmt_count(g.loc['all', 'customers'])} active customers are {only}."
-    return (
-        f"Returning customers ordered {back['orders_per_customer']:.1f} times at {fmt_money(back['avg_order_value'])} per order, "
-        f"new ones {new['orders_per_customer']:.1f} times at {fmt_money(new['avg_order_value'])}; "
-        f"returning customers brought {fmt_pct(back['revenue_share'], digits=0)} of revenue."
-    )
+        text = _("All {count} active customers are new.") if new["customers"] else _("All {count} active customers are returning.")
+        return text.format(count=fmt_count(g.loc["all", "customers"]))
+    return _("Returning customers ordered {back_orders} times at {back_value} per order, new ones {new_orders} times at {new_value}; "
+             "returning customers brought {share} of revenue.").format(
+        back_orders=f"{back['orders_per_customer']:.1f}", back_value=fmt_money(back["avg_order_value"]),
+        new_orders=f"{new['orders_per_customer']:.1f}", new_value=fmt_money(new["avg_order_value"]), share=fmt_pct(back["revenue_share"], digits=0))
 
 
 def compute_cohorts(
@@ -321,7 +321,7 @@ def summarize_cohorts(cohorts: pd.DataFrame, *, lag: int = 4) -> str:
     values = cohorts.to_numpy(dtype=float)
     n = min(values.shape)
     if n < 2:
-        return "Too few periods for a cohort reading."
+        return _("Too few periods for a cohort reading.")
     size = np.diag(values)
     if np.nanmax(size) <= 1.0 + 1e-9 and np.all(np.isclose(size[np.isfinite(size) & (size > 0)], 1.0)):
         shares = values  # already retention
@@ -334,7 +334,13 @@ def summarize_cohorts(cohorts: pd.DataFrame, *, lag: int = 4) -> str:
     for k in sorted({1, lag}):
         later = [shares[i, i + k] for i in range(n - k) if i + k < shares.shape[1] and np.isfinite(shares[i, i + k])]
         if later:
-            parts.append(f"{fmt_pct(float(np.mean(later)), digits=0)} {k} {unit}{'s' if k > 1 else ''} later")
+            later_text = {("month", False): N_("{share} {count} month later"), ("month", True): N_("{share} {count} months later"),
+                          ("quarter", False): N_("{share} {count} quarter later"), ("quarter", True): N_("{share} {count} quarters later"),
+                          ("year", False): N_("{share} {count} year later"), ("year", True): N_("{share} {count} years later")}[(unit, k > 1)]
+            parts.append(_(later_text).format(share=fmt_pct(float(np.mean(later)), digits=0), count=k))
     if not parts:
-        return "Too few periods for a cohort reading."
-    return f"Of the customers won in a {unit}, on average {' and '.join(parts)} were still buying ({n} cohorts)."
+        return _("Too few periods for a cohort reading.")
+    won = {"month": N_("Of the customers won in a month, on average {parts} were still buying ({count} cohorts)."),
+           "quarter": N_("Of the customers won in a quarter, on average {parts} were still buying ({count} cohorts)."),
+           "year": N_("Of the customers won in a year, on average {parts} were still buying ({count} cohorts).")}[unit]
+    return _(won).format(parts=_(" and ").join(parts), count=n)

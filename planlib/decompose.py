@@ -15,6 +15,7 @@ import pandas as pd
 
 from planlib import schema, targets
 from planlib.errors import ParamsError
+from planlib.i18n import N_, _, fmt_amount, header
 from planlib.allocation import round_table_preserving_margins
 from planlib.plan import TargetsSpec
 
@@ -272,34 +273,34 @@ def summarize_annual_target(annual: pd.DataFrame, *, currency: str = "") -> str:
     """One line: the target, its growth over last year, its probability, and what moved it."""
     final = annual.loc[annual["step"] == "final"].iloc[0]
     proposed = annual.loc[annual["step"] == "proposed"].iloc[0]
-    text = (
-        f"Annual target {final['amount']:,.0f}{f' {currency}' if currency else ''}: {final['growth']:+.1%} on last year, "
-        f"reached with probability {final['probability']:.0%} under the forecast"
-    )
+    text = _("Annual target {amount}: {growth} on last year, reached with probability {probability} under the forecast").format(
+        amount=fmt_amount(final["amount"], currency), growth=f"{final['growth']:+.1%}", probability=f"{final['probability']:.0%}")
     if final["amount"] != proposed["amount"]:
-        text += f" (raised from {proposed['amount']:,.0f}: {final['note']})"
-    return text + "."
+        text += _(" (raised from {proposed}: {note})").format(proposed=fmt_amount(proposed["amount"]), note=final["note"])
+    return text + _(".")
 
 
 def summarize_split(table: pd.DataFrame, dimension: str) -> str:
     """One line on a split: the largest part, the growth asked, how likely the parts are, and every exception."""
     ordered = table.sort_values("target", ascending=False)
     top = ordered.iloc[0]
-    label = dimension.replace("_", " ")
-    text = f"{len(table)} {label}s; largest {top[dimension]} with {top['target']:,.0f} ({top['share']:.0%})"
+    text = _("{count} {label}s; largest {name} with {target} ({share})").format(
+        count=len(table), label=header(dimension), name=top[dimension], target=fmt_amount(top["target"]), share=f"{top['share']:.0%}")
     growth_column = "growth" if "growth" in table.columns else "implied_growth"
     growth = table.dropna(subset=[growth_column]).sort_values(growth_column)
     if len(growth) > 1:
         hi, lo = growth.iloc[-1], growth.iloc[0]
-        against = "last year" if growth_column == "growth" else "its baseline"
-        text += f"; highest growth asked of {hi[dimension]} ({hi[growth_column]:+.1%} on {against}), lowest {lo[dimension]} ({lo[growth_column]:+.1%})"
+        sentence = (_("; highest growth asked of {high} ({high_growth} on last year), lowest {low} ({low_growth})")
+                    if growth_column == "growth" else
+                    _("; highest growth asked of {high} ({high_growth} on its baseline), lowest {low} ({low_growth})"))
+        text += sentence.format(high=hi[dimension], high_growth=f"{hi[growth_column]:+.1%}", low=lo[dimension], low_growth=f"{lo[growth_column]:+.1%}")
     if "probability" in table.columns:
         p = table["probability"]
-        text += f"; each reached with {p.min():.0%} to {p.max():.0%} probability"
-    text += f"; parts add up to {table['target'].sum():,.0f}."
+        text += _("; each reached with {low} to {high} probability").format(low=f"{p.min():.0%}", high=f"{p.max():.0%}")
+    text += _("; parts add up to {total}.").format(total=fmt_amount(table["target"].sum()))
     notes = table.loc[table["note"].fillna("").astype(str) != ""] if "note" in table.columns else table.iloc[:0]
-    for _, row in notes.iterrows():
-        text += f"\n  {row[dimension]}: {row['note']}."
+    for row in notes.to_dict("records"):
+        text += _("\n  {name}: {note}.").format(name=row[dimension], note=row["note"])
     return text
 
 
@@ -308,33 +309,32 @@ def summarize_customer_plan(table: pd.DataFrame) -> str:
     rows = table.set_index(CUSTOMER_TYPE)
     new, existing = rows.loc["new"], rows.loc["existing"]
     total = rows.loc["total", "target"]
-    return (
-        f"Existing customers carry {existing['target']:,.0f} ({existing['target'] / total:.0%}); "
-        f"the plan needs {new['customers']:,.0f} new customers bringing {new['target']:,.0f} "
-        f"(last year: {new['baseline_customers']:,.0f} new customers)."
-    )
+    return _(
+        "Existing customers carry {existing} ({share}); the plan needs {customers} new customers bringing {new} "
+        "(last year: {last_year} new customers)."
+    ).format(existing=fmt_amount(existing["target"]), share=f"{existing['target'] / total:.0%}", customers=f"{new['customers']:,.0f}",
+             new=fmt_amount(new["target"]), last_year=f"{new['baseline_customers']:,.0f}")
 
 
 def summarize_rep_targets(reps: pd.DataFrame, fairness: pd.DataFrame) -> str:
     """One line on the rep quotas: how many reps carry one, against their books, the house line, the outliers."""
     people = reps.loc[~reps["status"].isin(["house", "vacant"])]
     carrying = people.loc[people["target"] > 0]
-    text = (
-        f"{len(carrying)} reps carry a quota (median {carrying['target'].median():,.0f}, "
-        f"from {carrying['target'].min():,.0f} to {carrying['target'].max():,.0f}); "
-        f"{int((people['target'] == 0).sum())} get none (left or not yet present)"
-    )
+    text = _("{count} reps carry a quota (median {median}, from {low} to {high}); {none} get none (left or not yet present)").format(
+        count=len(carrying), median=fmt_amount(carrying["target"].median()), low=fmt_amount(carrying["target"].min()),
+        high=fmt_amount(carrying["target"].max()), none=int((people["target"] == 0).sum()))
     if "quota_to_book" in carrying.columns and carrying["quota_to_book"].notna().any():
         ratio = carrying["quota_to_book"].dropna()
-        text += f"; quotas are {ratio.min():.2f} to {ratio.max():.2f} times each rep's own book forecast"
-    for status, label in (("house", "house sales (no rep)"), ("vacant", "vacant seats")):
+        text += _("; quotas are {low} to {high} times each rep's own book forecast").format(low=f"{ratio.min():.2f}", high=f"{ratio.max():.2f}")
+    for status, label in (("house", N_("; house sales (no rep): {amount}")), ("vacant", N_("; vacant seats: {amount}"))):
         line = reps.loc[reps["status"] == status, "target"]
         if line.sum() > 0:
-            text += f"; {label}: {line.sum():,.0f}"
+            text += _(label).format(amount=fmt_amount(line.sum()))
     flagged = fairness.loc[fairness["outlier"].astype(bool)]
     if flagged.empty:
-        return text + "; no quota stands out."
-    return text + "; flagged for review:" + "".join(f"\n  {r['rep']}: {r['reason']}" for _, r in flagged.iterrows())
+        return text + _("; no quota stands out.")
+    return text + _("; flagged for review:") + "".join(
+        _("\n  {rep}: {reason}").format(rep=r["rep"], reason=r["reason"]) for r in flagged.to_dict("records"))
 
 
 def summarize_smart(smart: pd.DataFrame) -> str:
@@ -342,7 +342,8 @@ def summarize_smart(smart: pd.DataFrame) -> str:
     flags = smart["flag"].fillna("").astype(str)
     easy, hard = int((flags == "too easy").sum()), int((flags == "out of reach").sum())
     scored = int(smart["probability"].notna().sum())
-    text = f"{len(smart)} SMART targets, {scored} with a probability; {easy} too easy (> 90%), {hard} out of reach (< 10%)"
+    text = _("{count} SMART targets, {scored} with a probability; {easy} too easy (> 90%), {hard} out of reach (< 10%)").format(
+        count=len(smart), scored=scored, easy=easy, hard=hard)
     if easy + hard:
-        text += " (each with what to do in the action column)"
-    return text + "."
+        text += _(" (each with what to do in the action column)")
+    return text + _(".")

@@ -21,6 +21,7 @@ import pandas as pd
 
 from planlib import i18n, io, lifeline, paths, preflight, publish
 from planlib.errors import PackError
+from planlib.i18n.notebooks import translate_notebook
 from planlib.kernels import WarmKernel
 from planlib.secrets import redact_url
 from planlib.plan import Plan, load_plan
@@ -29,6 +30,7 @@ from planlib.report import render_html, write_plan_workbook
 from planlib.workflow import resolve_period
 
 MANIFEST = "manifest.json"
+_SOURCES = ".sources"  # the notebooks with their markdown in the report language, while they run
 _PACKAGES = ("planlib", "pandas", "numpy", "statsmodels", "scipy", "pyarrow", "matplotlib", "openpyxl", "papermill", "nbconvert")
 
 
@@ -234,11 +236,12 @@ def _execute(notebook: Path, staging: Path, *, project: Path, params_file: Path,
         "period": period,
         "as_of": str(as_of),
     }
+    source = _in_report_language(notebook, staging)
     begin = time.perf_counter()
     kernel = {"km": km} if km is not None else {}  # a warm kernel, or papermill starts one
     try:
         papermill.execute_notebook(
-            str(notebook),
+            str(source),
             str(output),
             parameters=parameters,
             kernel_name="python3",
@@ -258,7 +261,39 @@ def _execute(notebook: Path, staging: Path, *, project: Path, params_file: Path,
             f"(failed notebook kept at {_rel(kept, project)})",
             notebook=notebook.name,
         ) from None
+    finally:
+        _restore_input_path(output, notebook)
+        if source != notebook:
+            shutil.rmtree(source.parent, ignore_errors=True)
     return time.perf_counter() - begin
+
+
+def _in_report_language(notebook: Path, staging: Path) -> Path:
+    """The notebook to execute: itself in English, else a copy with its markdown in the report language.
+
+    The copy lives in a hidden folder of the staging area, removed once the notebook ran
+    (``_execute``); the executed notebook records the original path (``_restore_input_path``).
+    """
+    if i18n.get_language() == "en":
+        return notebook
+    import nbformat
+
+    folder = staging / _SOURCES
+    folder.mkdir(exist_ok=True)
+    copy = folder / notebook.name
+    nbformat.write(translate_notebook(notebook), copy)
+    return copy
+
+
+def _restore_input_path(output: Path, notebook: Path) -> None:
+    """Point an executed notebook's ``papermill.input_path`` back at the notebook of the cycle, not the translated copy."""
+    if i18n.get_language() == "en" or not output.exists():
+        return
+    import nbformat
+
+    nb = nbformat.read(output, as_version=4)
+    nb.metadata.setdefault("papermill", {})["input_path"] = str(notebook)
+    nbformat.write(nb, output)
 
 
 def _keep_failed(output: Path, project: Path, plan_name: str, period: str) -> Path:

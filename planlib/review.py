@@ -27,7 +27,8 @@ import numpy as np
 import pandas as pd
 
 from planlib.errors import DataError, ParamsError
-from planlib.formatting import MONTH_NAMES, fmt_money, fmt_pct
+from planlib.formatting import fmt_money, fmt_pct
+from planlib.i18n import N_, _, fmt_month, fmt_quarter, header
 from planlib.schema import (
     COST,
     CUSTOMER_ID,
@@ -98,7 +99,9 @@ class ReviewWindow:
     @property
     def label(self) -> str:
         """``"2024"`` or ``"2024 to 30 Jun"``."""
-        return f"{self.year} to {self.as_of.day} {MONTH_NAMES[self.as_of.month - 1]}" if self.partial else str(self.year)
+        if not self.partial:
+            return str(self.year)
+        return _("{year} to {day} {month}").format(year=self.year, day=self.as_of.day, month=fmt_month(self.as_of, with_year=False))
 
     @property
     def covered(self) -> bool:
@@ -417,7 +420,7 @@ def compute_kpis_by_period(
     current = _fill(current, window.year, as_of_period)
     previous = _fill(previous, prev.year, periods[-1])
     out = pd.DataFrame({"year": window.year, freq: periods})
-    out["label"] = [MONTH_NAMES[p - 1] for p in periods] if freq == "month" else [f"Q{p}" for p in periods]
+    out["label"] = [fmt_month(f"2000-{p:02d}-01", with_year=False) for p in periods] if freq == "month" else [fmt_quarter(p) for p in periods]
     for kpi in current.columns:
         out[kpi] = current[kpi].to_numpy()
         out[f"{kpi}_previous"] = previous[kpi].to_numpy()
@@ -450,47 +453,55 @@ def summarize_kpis(kpis: pd.DataFrame, breakdown: pd.DataFrame | None = None) ->
     """
     values = kpis.set_index("metric")
     revenue = values.loc["revenue"]
-    text = f"Revenue {fmt_money(revenue['current'])}"
     period, previous_period = kpis["period"].iloc[0], kpis["previous_period"].iloc[0]
     if np.isfinite(revenue["growth"]):
-        text += f" in {period}, {fmt_pct(revenue['growth'], signed=True)} on {previous_period}"
+        text = _("Revenue {revenue} in {period}, {growth} on {previous}").format(
+            revenue=fmt_money(revenue["current"]), period=period, growth=fmt_pct(revenue["growth"], signed=True), previous=previous_period)
     else:
-        text += f" in {period}"
+        text = _("Revenue {revenue} in {period}").format(revenue=fmt_money(revenue["current"]), period=period)
     parts = []
-    for metric, name in (("orders", "orders"), ("active_customers", "active customers"), ("avg_order_value", "average order value")):
+    for metric, name in (("orders", N_("orders")), ("active_customers", N_("active customers")), ("avg_order_value", N_("average order value"))):
         if metric in values.index and np.isfinite(values.loc[metric, "growth"]):
-            parts.append(f"{name} {fmt_pct(values.loc[metric, 'growth'], signed=True)}")
+            parts.append(_("{name} {growth}").format(name=_(name), growth=fmt_pct(values.loc[metric, "growth"], signed=True)))
     if parts:
-        text += f" ({', '.join(parts)})"
+        text += _(" ({growth})").format(growth=_(", ").join(parts))
     if "gross_margin" in values.index and np.isfinite(values.loc["gross_margin", "current"]):
-        text += f"; gross margin {fmt_pct(values.loc['gross_margin', 'current'])}"
+        text += _("; gross margin {margin}").format(margin=fmt_pct(values.loc["gross_margin", "current"]))
         if np.isfinite(values.loc["gross_margin", "change"]):
-            text += f" ({values.loc['gross_margin', 'change'] * 100:+.1f} pts)"
+            text += _(" ({points} pts)").format(points=f"{values.loc['gross_margin', 'change'] * 100:+.1f}")
     if breakdown is not None and not breakdown.empty and "growth_share" in breakdown.columns:
         carrier = _top_carrier(breakdown)
         if carrier is not None:
-            text += f"; {carrier}"
-    return text + "."
+            text += _("; {clause}").format(clause=carrier)
+    return text + _(".")
 
 
 def summarize_kpis_by_period(periods: pd.DataFrame) -> str:
     """One-line takeaway of ``compute_kpis_by_period``: best and weakest period, how many grew."""
     done = periods[periods["revenue"].notna()]
     if done.empty:
-        return "No period of the review year in the data yet."
+        return _("No period of the review year in the data yet.")
     unit = "month" if "month" in periods.columns else "quarter"
     best = done.loc[done["revenue"].idxmax()]
     worst = done.loc[done["revenue"].idxmin()]
     year = int(periods["year"].iloc[0])
-    text = f"Best {unit} {best['label']} ({fmt_money(best['revenue'])}"
     if np.isfinite(best["revenue_growth"]):
-        text += f", {fmt_pct(best['revenue_growth'], signed=True, digits=0)} on {year - 1}"
-    text += f"), weakest {worst['label']} ({fmt_money(worst['revenue'])})"
+        text = (_("Best month {best} ({revenue}, {growth} on {previous}), weakest {worst} ({worst_revenue})") if unit == "month" else
+                _("Best quarter {best} ({revenue}, {growth} on {previous}), weakest {worst} ({worst_revenue})"))
+    else:
+        text = (_("Best month {best} ({revenue}), weakest {worst} ({worst_revenue})") if unit == "month" else
+                _("Best quarter {best} ({revenue}), weakest {worst} ({worst_revenue})"))
+    text = text.format(best=best["label"], revenue=fmt_money(best["revenue"]), growth=fmt_pct(best["revenue_growth"], signed=True, digits=0),
+                       previous=year - 1, worst=worst["label"], worst_revenue=fmt_money(worst["revenue"]))
     compared = done[np.isfinite(done["revenue_growth"])]
     if len(compared):
-        plural = "s" if len(compared) > 1 else ""
-        text += f"; {int((compared['revenue_growth'] > 0).sum())} of {len(compared)} {unit}{plural} grew on {year - 1}"
-    return text + "."
+        many = len(compared) > 1
+        text += (_("; {grew} of {count} months grew on {previous}") if unit == "month" and many else
+                 _("; {grew} of {count} month grew on {previous}") if unit == "month" else
+                 _("; {grew} of {count} quarters grew on {previous}") if many else
+                 _("; {grew} of {count} quarter grew on {previous}")).format(
+            grew=int((compared["revenue_growth"] > 0).sum()), count=len(compared), previous=year - 1)
+    return text + _(".")
 
 
 def _top_carrier(breakdown: pd.DataFrame) -> str | None:
@@ -500,8 +511,8 @@ def _top_carrier(breakdown: pd.DataFrame) -> str | None:
         return None
     by = breakdown.columns[0]
     row = breakdown.loc[(breakdown["change"] * np.sign(total_change)).idxmax()]
-    word = "growth" if total_change > 0 else "decline"
-    return f"{row[by]} carried {fmt_pct(row['growth_share'], digits=0)} of the {word}"
+    text = _("{name} carried {share} of the growth") if total_change > 0 else _("{name} carried {share} of the decline")
+    return text.format(name=row[by], share=fmt_pct(row["growth_share"], digits=0))
 
 
 # ---------------------------------------------------------------------------
@@ -643,24 +654,25 @@ def _sum_by(lines: pd.DataFrame, key: str, start, stop) -> pd.DataFrame:
 def summarize_breakdown(table: pd.DataFrame) -> str:
     """One-line takeaway of ``break_down``: the largest value, the fastest grower and the growth carrier."""
     if table.empty:
-        return "No sales in either period."
+        return _("No sales in either period.")
     by = table.columns[0]
-    name = by.replace("_", " ")
+    name = header(by)
     top = table.iloc[0]
-    text = f"{top[by]} is the largest {name} with {fmt_pct(top['share'], digits=0)} of revenue"
+    text = _("{top} is the largest {name} with {share} of revenue").format(top=top[by], name=name, share=fmt_pct(top["share"], digits=0))
     if np.isfinite(top["share_change"]):
-        text += f" ({top['share_change'] * 100:+.1f} pts)"
+        text += _(" ({points} pts)").format(points=f"{top['share_change'] * 100:+.1f}")
     growing = table[np.isfinite(table["growth"]) & (table["revenue_previous"] > 0.01 * table["revenue_previous"].sum())]
     if len(growing) > 1:
         fastest = growing.loc[growing["growth"].idxmax()]
-        text += f"; fastest growth {fastest[by]} {fmt_pct(fastest['growth'], signed=True, digits=0)}"
+        text += _("; fastest growth {name} {growth}").format(name=fastest[by], growth=fmt_pct(fastest["growth"], signed=True, digits=0))
     fresh = table[(table["revenue_previous"] == 0) & (table["revenue"] > 0)]
     if len(fresh):
-        text += f"; {len(fresh)} {name}{'s' if len(fresh) > 1 else ''} without sales last year ({fmt_money(fresh['revenue'].sum())})"
+        text += (_("; {count} {name}s without sales last year ({revenue})") if len(fresh) > 1 else
+                 _("; {count} {name} without sales last year ({revenue})")).format(count=len(fresh), name=name, revenue=fmt_money(fresh["revenue"].sum()))
     carrier = _top_carrier(table)
     if carrier is not None:
-        text += f"; {carrier}"
-    return text + "."
+        text += _("; {clause}").format(clause=carrier)
+    return text + _(".")
 
 
 # ---------------------------------------------------------------------------
@@ -792,21 +804,20 @@ _REP_COLUMNS = (
 def summarize_reps(productivity: pd.DataFrame) -> str:
     """One-line takeaway of ``compute_rep_productivity``."""
     if productivity.empty:
-        return "No rep sales in the period."
+        return _("No rep sales in the period.")
     per_month = productivity["revenue_per_month"]
     median = float(np.nanmedian(per_month))
     top = productivity.loc[per_month.idxmax()]
     low = int(((productivity["vs_median"] < 0.5) & (productivity["active_months"] > 0)).sum())
-    text = (
-        f"{len(productivity)} reps, median {fmt_money(median)} per active month; "
-        f"top {top[REP]} {fmt_money(top['revenue_per_month'])} ({top['vs_median']:.1f}x the median)"
-    )
+    text = _("{count} reps, median {median} per active month; top {top} {top_revenue} ({ratio}x the median)").format(
+        count=len(productivity), median=fmt_money(median), top=top[REP], top_revenue=fmt_money(top["revenue_per_month"]),
+        ratio=f"{top['vs_median']:.1f}")
     if low:
-        text += f"; {low} below half the median"
+        text += _("; {count} below half the median").format(count=low)
     hires = int(productivity["new_hire"].sum())
     if hires:
-        text += f"; {hires} hired this year"
-    return text + "."
+        text += _("; {count} hired this year").format(count=hires)
+    return text + _(".")
 
 
 def compute_rep_ramp(
@@ -880,22 +891,20 @@ def compute_rep_ramp(
 def summarize_ramp(ramp: pd.DataFrame) -> str:
     """One-line takeaway of ``compute_rep_ramp``: how far new hires got towards tenured productivity."""
     if ramp.empty:
-        return "No rep was hired in the period."
+        return _("No rep was hired in the period.")
     n = ramp[REP].nunique()
-    text = f"{n} rep{'s' if n > 1 else ''} hired in the period"
+    text = (_("{count} reps hired in the period") if n > 1 else _("{count} rep hired in the period")).format(count=n)
     average = ramp["tenured_average"].iloc[0]
     if not np.isfinite(average) or average <= 0:
-        return text + f" sold {fmt_money(ramp['revenue'].mean())} per month on average (no tenured reps to compare with)."
-    text += (
-        f" sold {fmt_pct(ramp['revenue'].mean() / average, digits=0)} of the tenured monthly average "
-        f"({fmt_money(average)}) over their {len(ramp)} months since hire"
-    )
+        return text + _(" sold {revenue} per month on average (no tenured reps to compare with).").format(revenue=fmt_money(ramp["revenue"].mean()))
+    text += _(" sold {share} of the tenured monthly average ({average}) over their {months} months since hire").format(
+        share=fmt_pct(ramp["revenue"].mean() / average, digits=0), average=fmt_money(average), months=len(ramp))
     reached = ramp.groupby(REP)["months_since_hire"].max()
     common = int(reached.min())
     if n > 1 and common >= 2:
         curve = ramp[ramp["months_since_hire"] <= common].groupby("months_since_hire")["ramp_ratio"].mean()
-        text += f"; in month {common}, the last all of them reached, {fmt_pct(curve.loc[common], digits=0)}"
-    return text + "."
+        text += _("; in month {month}, the last all of them reached, {share}").format(month=common, share=fmt_pct(curve.loc[common], digits=0))
+    return text + _(".")
 
 
 def compute_attainment(
@@ -983,15 +992,14 @@ def summarize_attainment(attainment: pd.DataFrame) -> str:
     """One-line takeaway of ``compute_attainment`` (complete periods only)."""
     done = attainment[attainment["complete"] & np.isfinite(attainment["attainment"])]
     if done.empty:
-        return "No complete quota period to compare with."
+        return _("No complete quota period to compare with.")
     q1, median, q3 = done["attainment"].quantile([0.25, 0.5, 0.75])
     met = (done["attainment"] >= 1.0).mean()
     total = _ratio(done["revenue"].sum(), done[QUOTA].sum())
-    return (
-        f"Median attainment {fmt_pct(median, digits=0)} per rep-period (IQR {fmt_pct(q1, digits=0)}-{fmt_pct(q3, digits=0)}, "
-        f"{len(done)} rep-periods); {fmt_pct(met, digits=0)} met quota; "
-        f"revenue was {fmt_pct(total, digits=0)} of total quota."
-    )
+    return _("Median attainment {median} per rep-period (IQR {q1}-{q3}, {count} rep-periods); {met} met quota; "
+             "revenue was {total} of total quota.").format(
+        median=fmt_pct(median, digits=0), q1=fmt_pct(q1, digits=0), q3=fmt_pct(q3, digits=0), count=len(done),
+        met=fmt_pct(met, digits=0), total=fmt_pct(total, digits=0))
 
 
 # ---------------------------------------------------------------------------
@@ -1060,7 +1068,7 @@ def profile_seasonality(indices: pd.DataFrame) -> pd.DataFrame:
     """
     stats = indices.groupby("month")["index"].agg(["mean", "min", "max", "std", "count"]).reindex(range(1, 13))
     out = stats.rename(columns={"count": "n_years"}).reset_index()
-    out.insert(1, "label", [MONTH_NAMES[m - 1] for m in out["month"]])
+    out.insert(1, "label", [fmt_month(f"2000-{int(m):02d}-01", with_year=False) for m in out["month"]])
     out["spread"] = out["max"] - out["min"]
     out["n_years"] = out["n_years"].fillna(0).astype("int64")
     return out[["month", "label", "mean", "min", "max", "std", "spread", "n_years"]]
@@ -1070,18 +1078,18 @@ def summarize_seasonality(profile: pd.DataFrame) -> str:
     """One-line takeaway of ``profile_seasonality``: peak and low months and how stable the pattern is."""
     valid = profile.dropna(subset=["mean"])
     if valid.empty:
-        return "No complete year to read seasonality from."
+        return _("No complete year to read seasonality from.")
     peak = valid.loc[valid["mean"].idxmax()]
     low = valid.loc[valid["mean"].idxmin()]
     n = int(valid["n_years"].max())
-    text = f"Peak month {peak['label']} (index {peak['mean']:.2f}"
-    if n > 1:
-        text += f", {peak['min']:.2f}-{peak['max']:.2f} over {n} years"
-    text += f"), low month {low['label']} ({low['mean']:.2f})"
+    text = (_("Peak month {peak} (index {index}, {low_index}-{high_index} over {years} years), low month {low} ({low_mean})") if n > 1
+            else _("Peak month {peak} (index {index}), low month {low} ({low_mean})")).format(
+        peak=peak["label"], index=f"{peak['mean']:.2f}", low_index=f"{peak['min']:.2f}", high_index=f"{peak['max']:.2f}", years=n,
+        low=low["label"], low_mean=f"{low['mean']:.2f}")
     if n > 1:
         typical = float(valid["std"].mean())
-        verdict = "stable" if typical < 0.10 else "fairly stable" if typical < 0.20 else "unstable"
-        text += f"; the pattern is {verdict} (average year-to-year std {typical:.2f})"
+        verdict = N_("stable") if typical < 0.10 else N_("fairly stable") if typical < 0.20 else N_("unstable")
+        text += _("; the pattern is {verdict} (average year-to-year std {std})").format(verdict=_(verdict), std=f"{typical:.2f}")
     else:
-        text += "; one year only, so stability is unknown"
-    return text + "."
+        text += _("; one year only, so stability is unknown")
+    return text + _(".")

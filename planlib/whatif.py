@@ -13,6 +13,7 @@ import pandas as pd
 from planlib import schema
 from planlib.decompose import TargetInputs, decompose_targets
 from planlib.plan import TargetsSpec
+from planlib.i18n import _, fmt_amount, fmt_quarter, header
 
 
 def update_spec(spec: TargetsSpec, **changes: Any) -> TargetsSpec:
@@ -28,19 +29,20 @@ def summarize_whatif(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
     """The headline of one decomposition: annual target, probability, quarters and regions."""
     final = tables["annual_target"].set_index("step").loc["final"]
     rows = [
-        ("annual target", f"{final['amount']:,.0f}"),
-        ("growth on last year", f"{final['growth']:+.1%}"),
-        ("probability of reaching it", f"{final['probability']:.0%}"),
+        (_("annual target"), fmt_amount(final["amount"])),
+        (_("growth on last year"), f"{final['growth']:+.1%}"),
+        (_("probability of reaching it"), f"{final['probability']:.0%}"),
     ]
     quarters = tables["targets_month"].groupby("quarter")["target"].sum()
-    rows += [(f"{q} target", f"{v:,.0f}") for q, v in quarters.items()]
+    rows += [(_("{quarter} target").format(quarter=fmt_quarter(q)), fmt_amount(v)) for q, v in quarters.items()]
     for dimension, key in ((schema.PRODUCT_LINE, "targets_product_line"), (schema.REGION, "targets_region")):
-        for _, row in tables[key].iterrows():
-            likely = f" ({row['probability']:.0%} likely)" if "probability" in row else ""
-            rows.append((f"{dimension.replace('_', ' ')}: {row[dimension]}", f"{row['target']:,.0f}{likely}"))
+        for row in tables[key].to_dict("records"):
+            amount = fmt_amount(row["target"])
+            value = _("{amount} ({probability} likely)").format(amount=amount, probability=f"{row['probability']:.0%}") if "probability" in row else amount
+            rows.append((_("{dimension}: {name}").format(dimension=header(dimension), name=row[dimension]), value))
     new = tables["targets_customer_type"].set_index("customer_type").loc["new", "customers"]
-    rows.append(("new customers needed", f"{new:,.0f}"))
-    return pd.DataFrame(rows, columns=["target", "value"])
+    rows.append((_("new customers needed"), f"{new:,.0f}"))
+    return pd.DataFrame(rows, columns=[header("target"), header("value")])
 
 
 def build_whatif(inputs: TargetInputs, spec: TargetsSpec):
@@ -96,4 +98,4 @@ def build_whatif(inputs: TargetInputs, spec: TargetsSpec):
     for control in controls:
         control.observe(refresh, names="value")
     refresh()
-    return w.HBox([w.VBox([w.HTML("<b>What if…</b>"), *controls]), output])
+    return w.HBox([w.VBox([w.HTML("<b>" + _("What if…") + "</b>"), *controls]), output])

@@ -433,10 +433,9 @@ def _annual_pack(run: Run) -> Path | None:
     if not run.scratch:
         from planlib.errors import PackError
 
-        raise PackError(
-            f"no annual plan pack at {annual_pack.relative_to(run.root)}: run `planlib pack {run.params_file.relative_to(run.root) if run.params_file else 'params/<plan>.yaml'}` "
-            "first; a quarterly pack tracks that plan and never recomputes it"
-        )
+        raise PackError(i18n._(
+            "no annual plan pack at {pack}: run `planlib pack {params}` first; a quarterly pack tracks that plan and never recomputes it"
+        ).format(pack=annual_pack.relative_to(run.root), params=run.params_file.relative_to(run.root) if run.params_file else "params/<plan>.yaml"))
     return None
 
 
@@ -450,8 +449,8 @@ def annual_plan(run: Run) -> tuple[dict[str, pd.DataFrame], str]:
     annual_pack = _annual_pack(run)
     tables = {name: table for name in ("targets_long", "checkpoints") if (table := annual_table(run, name)) is not None}
     if annual_pack is not None:
-        return tables, f"annual plan read from {annual_pack.relative_to(run.root)}"
-    return tables, "annual plan computed in a scratch folder (no annual pack in reports/ yet)"
+        return tables, i18n._("annual plan read from {path}").format(path=annual_pack.relative_to(run.root))
+    return tables, i18n._("annual plan computed in a scratch folder (no annual pack in reports/ yet)")
 
 
 def build_tracking(run: Run) -> dict[str, pd.DataFrame]:

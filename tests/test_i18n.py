@@ -42,15 +42,32 @@ def test_every_catalog_message_has_its_chinese():
         assert sorted(PLACEHOLDER.findall(m.id)) == sorted(PLACEHOLDER.findall(m.string)), (m.id, m.string)
 
 
-def test_every_message_in_the_code_is_in_the_catalog():
-    po = _read("zh-CN")
-    known = {(m.context, m.id) for m in po if m.id}
+def code_messages() -> set[tuple[str | None, str, str]]:
+    """(context, message, file) of every ``_()`` / ``_p()`` / ``N_()`` in the package and in the notebooks' code cells."""
+    import io
+
+    import nbformat
+    from babel.messages.extract import extract
+
     used = set()
     for filename, _lineno, message, _comments, context in extract_from_dir(
         str(PACKAGE), method_map=[("**.py", "python")], keywords=KEYWORDS
     ):
         if isinstance(message, str):
             used.add((context, message, filename))
+    for notebook in sorted((PACKAGE.parent / "notebooks").glob("*.ipynb")):
+        for cell in nbformat.read(notebook, as_version=4).cells:
+            if cell.cell_type == "code":
+                for _lineno, message, _comments, context in extract("python", io.BytesIO(cell.source.encode()), keywords=KEYWORDS):
+                    if isinstance(message, str):
+                        used.add((context, message, notebook.name))
+    return used
+
+
+def test_every_message_in_the_code_is_in_the_catalog():
+    po = _read("zh-CN")
+    known = {(m.context, m.id) for m in po if m.id}
+    used = code_messages()
     assert len(used) > 40
     absent = sorted({(f, m) for c, m, f in used if (c, m) not in known})
     assert absent == [], f"messages without a zh-CN entry (run pybabel extract/update, then translate): {absent[:10]}"
@@ -148,3 +165,32 @@ def test_html_pages_carry_the_cjk_glyphs_they_use():
     font = TTFont(io.BytesIO(base64.b64decode(data)))
     cmap = font.getBestCmap()
     assert all(ord(ch) in cmap for ch in "华东一季度目标") and len(data) < 100_000
+
+
+def test_every_notebook_paragraph_has_its_chinese():
+    """The pack runs a zh-CN plan on copies of the notebooks whose markdown went through the catalog."""
+    from planlib.i18n.notebooks import notebook_messages
+
+    known = {m.id for m in _read("zh-CN") if m.id and m.context == "notebook" and m.string}
+    notebooks = sorted((PACKAGE.parent / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+    assert len(notebooks) >= 5
+    absent = [(nb.name, p[:60]) for nb in notebooks for p in notebook_messages(nb) if p not in known]
+    assert absent == [], f"notebook paragraphs without a zh-CN entry (context 'notebook'): {absent[:10]}"
+
+
+def test_notebook_markdown_in_the_report_language():
+    import nbformat
+
+    from planlib.i18n.notebooks import translate_notebook
+
+    nb = nbformat.v4.new_notebook(cells=[
+        nbformat.v4.new_markdown_cell("# 03 · Targets: what we commit to, and who carries it\n\n## SMART targets\n\nUnknown words stay.\n"),
+        nbformat.v4.new_code_cell("print('Quarter')"),
+        nbformat.v4.new_markdown_cell("## SMART targets", metadata={"tags": ["lang-en"]}),
+    ])
+    assert translate_notebook(nb).cells[0].source == nb.cells[0].source  # English: the notebook as it is
+    i18n.activate("zh-CN")
+    zh = translate_notebook(nb)
+    assert zh.cells[0].source == "# 03 · 目标：我们承诺什么，由谁来承担\n\n## SMART目标\n\nUnknown words stay."
+    assert zh.cells[1].source == "print('Quarter')" and zh.cells[2].source == "## SMART targets"
+    assert nb.cells[0].source.startswith("# 03 · Targets")  # the original is untouched

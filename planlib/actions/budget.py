@@ -19,6 +19,7 @@ from planlib.actions.channels import ACTIONS_ROW, split_budget
 from planlib.checks import require_frame
 from planlib.errors import ParamsError
 from planlib.formatting import fmt_money
+from planlib.i18n import _
 
 __all__ = ["ACTIONS_ROW", "allocate_budget", "build_budget_ledger", "summarize_budget"]
 
@@ -157,21 +158,21 @@ def summarize_budget(ledger: pd.DataFrame) -> str:
     """One line: the budget, what the actions and the support take, and the actions' return."""
     require_frame(ledger, "ledger", "summarize_budget", ["use", "budget", "incremental_revenue"])
     if (ledger["use"] == "none").any():
-        return "No budget given (actions.budget is 0): the plan allocates nothing and shows no return."
+        return _("No budget given (actions.budget is 0): the plan allocates nothing and shows no return.")
     total = float(ledger.loc[ledger["use"] == "total", "budget"].iloc[0])
     acts = ledger[ledger["use"] == "action"]
     support = ledger[ledger["use"].str.endswith("support")]
     spent_actions = math.fsum(acts["budget"])
-    text = (f"Budget {fmt_money(total)}: actions {fmt_money(spent_actions)}, "
-            f"support {fmt_money(math.fsum(support['budget']))}")
+    text = _("Budget {total}: actions {actions}, support {support}").format(
+        total=fmt_money(total), actions=fmt_money(spent_actions), support=fmt_money(math.fsum(support["budget"])))
     free = ledger.loc[ledger["use"] == "unallocated", "budget"]
     if len(free):
-        text += f", {fmt_money(float(free.iloc[0]))} not yet allocated"
+        text += _(", {free} not yet allocated").format(free=fmt_money(float(free.iloc[0])))
     added = math.fsum(acts["incremental_revenue"])
-    text += f"; the actions add {fmt_money(added)} beyond the baseline"
+    text += _("; the actions add {added} beyond the baseline").format(added=fmt_money(added))
     if spent_actions > 0:
-        text += f" ({added / spent_actions:,.1f} per unit of their budget)"
+        text += _(" ({ratio} per unit of their budget)").format(ratio=f"{added / spent_actions:,.1f}")
         best = acts.loc[acts["revenue_per_budget"].idxmax()] if acts["revenue_per_budget"].notna().any() else None
         if best is not None:
-            text += f", best '{best['item']}' at {best['revenue_per_budget']:,.1f}"
-    return text + "."
+            text += _(", best '{item}' at {ratio}").format(item=best["item"], ratio=f"{best['revenue_per_budget']:,.1f}")
+    return text + _(".")

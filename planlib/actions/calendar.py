@@ -16,6 +16,7 @@ from planlib.errors import ParamsError
 from planlib.plan import ActionsSpec
 from planlib.actions._common import _as_of, _company_deal_size, _last_year, _spec, _text, _window
 from planlib.actions.promotions import _promotion_window, lookup_cny_date, measure_promotion_uplift
+from planlib.i18n import _, fmt_amount, fmt_quarter
 
 
 _CALENDAR_COLUMNS = [
@@ -37,21 +38,21 @@ def _fmt_day(day: pd.Timestamp) -> str:
 def _milestones(kind: str, start: pd.Timestamp, end: pd.Timestamp, detail: str = "") -> str:
     d = pd.Timedelta
     if kind == "promotion":
-        steps = [(start - d(days=28), "offer, price and stock plan approved"),
-                 (start - d(days=14), "reps and partners briefed"), (start, "live"),
-                 (end + d(days=7), "uplift review vs neighbouring weeks")]
+        steps = [(start - d(days=28), _("offer, price and stock plan approved")),
+                 (start - d(days=14), _("reps and partners briefed")), (start, _("live")),
+                 (end + d(days=7), _("uplift review vs neighbouring weeks"))]
     elif kind == "launch":
-        steps = [(start - d(days=42), "launch kit and rep training"),
-                 (start - d(days=14), "pilot customers lined up"), (start, "launch"),
-                 (start + d(days=30), "first-month pipeline review"), (end, "90-day review")]
+        steps = [(start - d(days=42), _("launch kit and rep training")),
+                 (start - d(days=14), _("pilot customers lined up")), (start, _("launch")),
+                 (start + d(days=30), _("first-month pipeline review")), (end, _("90-day review"))]
     elif kind == "new_customers":
-        steps = [(start, f"target list per rep ({detail})"),
-                 (start + d(days=45), "mid-quarter pipeline check"), (end, "new customers counted")]
+        steps = [(start, _("target list per rep ({detail})").format(detail=detail)),
+                 (start + d(days=45), _("mid-quarter pipeline check")), (end, _("new customers counted"))]
     else:
-        steps = [(start - d(days=42), "booth / content booked"),
-                 (start - d(days=7), "invitations and meeting slots"), (start, f"event ({detail})"),
-                 (end + d(days=14), "every lead followed up")]
-    return "; ".join(f"{_fmt_day(day)}: {text}" for day, text in steps)
+        steps = [(start - d(days=42), _("booth / content booked")),
+                 (start - d(days=7), _("invitations and meeting slots")), (start, _("event ({detail})").format(detail=detail)),
+                 (end + d(days=14), _("every lead followed up"))]
+    return _("; ").join(_("{day}: {step}").format(day=_fmt_day(day), step=text) for day, text in steps)
 
 
 def _new_customer_economics(orders: pd.DataFrame | None, as_of: pd.Timestamp) -> tuple[int, float]:
@@ -62,7 +63,7 @@ def _new_customer_economics(orders: pd.DataFrame | None, as_of: pd.Timestamp) ->
     frame = pd.DataFrame({"customer": _text(orders[schema.CUSTOMER_ID]).to_numpy(), "date": dates.to_numpy(),
                           "revenue": pd.to_numeric(orders[schema.REVENUE], errors="coerce").fillna(0.0).to_numpy()})
     frame = frame[frame["date"] <= as_of]
-    start, _ = _last_year(as_of)
+    start, _end = _last_year(as_of)
     first = frame.groupby("customer")["date"].min()
     new = first.index[first >= start]
     if len(new) == 0:
@@ -159,22 +160,23 @@ def build_action_calendar(
         m = measured[measured["promotion"] == promo.name] if measured is not None else pd.DataFrame()
         if m.empty:
             share, effect, years_text = np.nan, 0.0, "none"
-            rule = "no history year covers the window and its neighbouring weeks: no effect counted"
+            rule = _("no history year covers the window and its neighbouring weeks: no effect counted")
         else:
             share = float(m["excess_share"].mean())
             effect = max(share, 0.0) * base * inside
             years_text = ", ".join(str(y) for y in m["year"])
-            rule = (f"window revenue above its neighbouring weeks' pace ({m['scope'].iloc[0]}), "
-                    f"{share:+.2%} of annual revenue on average over {years_text} x baseline {base:,.0f}")
+            rule = _("window revenue above its neighbouring weeks' pace ({scope}), {share} of annual revenue on average over "
+                     "{years} x baseline {baseline}").format(scope=m["scope"].iloc[0], share=f"{share:+.2%}", years=years_text,
+                                                            baseline=fmt_amount(base))
             if inside < 1:
-                rule += f" x {inside:.0%} of the window inside {plan_year}"
+                rule += _(" x {inside} of the window inside {year}").format(inside=f"{inside:.0%}", year=plan_year)
             if share <= 0:
-                rule += ": no uplift measured, no effect counted"
-        owner = promo.owner or (f"channel {promo.channel}" if promo.channel else "all regions")
+                rule += _(": no uplift measured, no effect counted")
+        owner = promo.owner or (_("channel {channel}").format(channel=promo.channel) if promo.channel else _("all regions"))
         rows.append({"action_type": "promotion", "action": promo.name, "owner": owner, "start": start, "end": end,
                      "milestones": _milestones("promotion", start, end),
                      "expected_revenue": effect,
-                     "kpi": promo.kpi or "revenue in the window vs its neighbouring weeks",
+                     "kpi": promo.kpi or _("revenue in the window vs its neighbouring weeks"),
                      "effect_rule": rule, "in_baseline": not m.empty,
                      "purpose": "awareness" if promo.awareness else "revenue"})
         shares.append(promo.budget_share)
@@ -209,12 +211,12 @@ def build_action_calendar(
                 left = ((year_end - launch).days + 1) / ((year_end - year_start).days + 1)
                 if first_year:
                     effect = float(np.mean(first_year)) * left
-                    rule = (f"mean first-12-month revenue of earlier launches ({', '.join(analogues['line'])}): "
-                            f"{np.mean(first_year):,.0f} x {left:.0%} of the year left after launch")
+                    rule = _("mean first-12-month revenue of earlier launches ({lines}): {revenue} x {left} of the year left after launch").format(
+                        lines=", ".join(analogues["line"]), revenue=fmt_amount(np.mean(first_year)), left=f"{left:.0%}")
                 else:
                     effect, purpose = 0.0, "awareness"
-                    rule = "no earlier launch in the history to learn from: an awareness action, no revenue counted"
-                in_base, name = False, f"Launch {r.line}"
+                    rule = _("no earlier launch in the history to learn from: an awareness action, no revenue counted")
+                in_base, name = False, _("Launch {line}").format(line=r.line)
             else:
                 day = min(launch.day, 28) if launch.month == 2 else launch.day
                 # the push runs its full 90 days inside the year: a late anniversary starts it earlier
@@ -223,15 +225,16 @@ def build_action_calendar(
                     last = _line_revenue(history, r.line, *_last_year(cutoff))
                     prev = _line_revenue(history, r.line, *_last_year(cutoff - pd.DateOffset(years=1)))
                     effect = max(last - prev, 0.0)
-                    rule = (f"last year's revenue gain of {r.line} ({last:,.0f} vs {prev:,.0f}), "
-                            f"repeated by the push" + ("" if last > prev else ": no gain, no effect counted"))
+                    rule = (_("last year's revenue gain of {line} ({last} vs {previous}), repeated by the push") if last > prev else
+                            _("last year's revenue gain of {line} ({last} vs {previous}), repeated by the push: no gain, no effect counted")
+                            ).format(line=r.line, last=fmt_amount(last), previous=fmt_amount(prev))
                 else:
-                    effect, rule = 0.0, "orders have no product_line column: no effect counted"
-                in_base, name = True, f"Strategic push {r.line} (launch anniversary)"
+                    effect, rule = 0.0, _("orders have no product_line column: no effect counted")
+                in_base, name = True, _("Strategic push {line} (launch anniversary)").format(line=r.line)
             end = min(start + pd.Timedelta(days=_PUSH_DAYS - 1), year_end)
-            launch_rows.append({"action_type": "launch", "action": name, "owner": f"product manager {r.line}",
+            launch_rows.append({"action_type": "launch", "action": name, "owner": _("product manager {name}").format(name=r.line),
                                 "start": start, "end": end, "milestones": _milestones("launch", start, end),
-                                "expected_revenue": effect, "kpi": f"{r.line} revenue and active customers",
+                                "expected_revenue": effect, "kpi": _("{line} revenue and active customers").format(line=r.line),
                                 "effect_rule": rule, "in_baseline": in_base, "purpose": purpose})
         if launch_rows:
             each = spec.launch_budget_share / len(launch_rows)
@@ -250,14 +253,15 @@ def build_action_calendar(
             n = int(per_quarter.iat[q])
             effect = total_effect * n / needed
             if math.isfinite(value):
-                rule = (f"({needed:,} needed - {won:,} won last year) x first-year value {value:,.0f}, "
-                        f"{n}/{needed} in this quarter")
+                rule = _("({needed} needed - {won} won last year) x first-year value {value}, {n}/{total} in this quarter").format(
+                    needed=f"{needed:,}", won=f"{won:,}", value=fmt_amount(value), n=n, total=needed)
             else:
-                rule = "no new customer in the last 12 months to measure a first-year value: no effect counted"
-            rows.append({"action_type": "new_customers", "action": f"New-customer drive Q{q + 1}",
-                         "owner": "regional managers (all reps) with inside sales", "start": start, "end": end,
-                         "milestones": _milestones("new_customers", start, end, f"{n} customers"),
-                         "expected_revenue": effect, "kpi": f"{n} new customers (first order in Q{q + 1})",
+                rule = _("no new customer in the last 12 months to measure a first-year value: no effect counted")
+            rows.append({"action_type": "new_customers", "action": _("New-customer drive {quarter}").format(quarter=fmt_quarter(q + 1)),
+                         "owner": _("regional managers (all reps) with inside sales"), "start": start, "end": end,
+                         "milestones": _milestones("new_customers", start, end, _("{count} customers").format(count=n)),
+                         "expected_revenue": effect,
+                         "kpi": _("{count} new customers (first order in {quarter})").format(count=n, quarter=fmt_quarter(q + 1)),
                          "effect_rule": rule, "in_baseline": False, "purpose": "revenue"})
             shares.append(spec.new_customer_budget_share / 4)
 
@@ -265,22 +269,23 @@ def build_action_calendar(
     events = list(spec.events)
     if events:
         size = _company_deal_size(history, cutoff)
-        size_text = "company deal size"
+        size_text = _("company deal size")
         if not math.isfinite(size):
             if spec.deal_size is None:
                 raise ParamsError(f"{where} has no order history to value the events' leads; set actions.deal_size",
                                   key="actions.deal_size")
-            size, size_text = float(spec.deal_size), "deal size (params)"
+            size, size_text = float(spec.deal_size), _("deal size (params)")
         conversion = spec.visits_per_lead * spec.proposal_per_visit * spec.win_rate
         for event in events:
             start, end = pd.Timestamp(event.start), pd.Timestamp(event.end)
             effect = event.leads * conversion * size
             rows.append({"action_type": "event", "action": event.name, "owner": event.owner, "start": start,
-                         "end": end, "milestones": _milestones("event", start, end, f"{event.leads} leads"),
-                         "expected_revenue": effect, "kpi": event.kpi or f"{event.leads} qualified leads",
-                         "effect_rule": (f"{event.leads} leads x {spec.visits_per_lead:g} visits per lead x "
-                                         f"{spec.proposal_per_visit:.0%} proposals per visit x {spec.win_rate:.0%} "
-                                         f"win rate x {size_text} {size:,.0f}"),
+                         "end": end, "milestones": _milestones("event", start, end, _("{count} leads").format(count=event.leads)),
+                         "expected_revenue": effect, "kpi": event.kpi or _("{count} qualified leads").format(count=event.leads),
+                         "effect_rule": _("{leads} leads x {visits} visits per lead x {proposals} proposals per visit x {win} "
+                                          "win rate x {size_text} {size}").format(
+                             leads=event.leads, visits=f"{spec.visits_per_lead:g}", proposals=f"{spec.proposal_per_visit:.0%}",
+                             win=f"{spec.win_rate:.0%}", size_text=size_text, size=fmt_amount(size)),
                          "in_baseline": False, "purpose": "awareness" if event.awareness else "revenue"})
             shares.append(np.nan)
 

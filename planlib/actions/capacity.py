@@ -18,6 +18,7 @@ from planlib.allocation import split_total
 from planlib.checks import require_frame
 from planlib.errors import ParamsError
 from planlib.formatting import fmt_money
+from planlib.i18n import N_, _
 
 __all__ = ["plan_hires", "rebalance_visits", "summarize_rebalance"]
 
@@ -98,7 +99,7 @@ def rebalance_visits(capacity: pd.DataFrame, service_levels: pd.DataFrame | None
     months = pd.DatetimeIndex(sorted(frame[MONTH].unique()))
     planned = np.zeros(len(frame), dtype=np.int64)
     short = np.zeros(len(frame), dtype=np.int64)
-    for _, rows in frame.groupby(schema.REGION, sort=True).groups.items():
+    for _region, rows in frame.groupby(schema.REGION, sort=True).groups.items():
         part = frame.loc[rows]
         reps = sorted(part[schema.REP].unique())
         pos = {(r, m): i for i, r, m in zip(part.index, part[schema.REP], part[MONTH])}
@@ -221,22 +222,25 @@ def summarize_rebalance(rebalanced: pd.DataFrame, hires: pd.DataFrame | None = N
     over_before = int((rebalanced["funnel_needed"] > rebalanced["capacity"]).sum())
     over_after = int((rebalanced["funnel_short"] > 0).sum())
     moved = int(rebalanced["moved"].clip(lower=0).sum())
-    text = (f"{over_before:,} of {len(rebalanced):,} rep-months needed more funnel visits than the rep has; "
-            f"{moved:,} visits moved to colleagues or months with slack leave {over_after:,} over capacity")
+    text = _("{before} of {total} rep-months needed more funnel visits than the rep has; "
+             "{moved} visits moved to colleagues or months with slack leave {after} over capacity").format(
+        before=f"{over_before:,}", total=f"{len(rebalanced):,}", moved=f"{moved:,}", after=f"{over_after:,}")
     needed, fitted = rebalanced.attrs.get("service_needed", {}), rebalanced.attrs.get("service_planned", {})
     if sum(needed.values()) > 0:
         parts = [f"{c} {fitted[c] / needed[c]:.0%}" for c in _CLASSES if needed.get(c, 0) > 0]
-        text += (f"; service visits fit in the slack for {sum(fitted.values()):,.0f} of {sum(needed.values()):,.0f} "
-                 f"a year ({', '.join(parts)} of each class's level)")
+        text += _("; service visits fit in the slack for {fitted} of {needed} a year ({parts} of each class's level)").format(
+            fitted=f"{sum(fitted.values()):,.0f}", needed=f"{sum(needed.values()):,.0f}", parts=_(", ").join(parts))
     if hires is not None and len(hires):
-        for kind, what in (("funnel", "the funnel visits left over"), ("service", "the service visits left over")):
+        for kind, what in (("funnel", N_("the funnel visits left over")), ("service", N_("the service visits left over"))):
             part = hires[hires["need"] == kind]
             if part.empty:
                 continue
             cost = part["cost"].sum(min_count=1)
-            text += (f"; {int(part['hires'].sum())} hire(s) would cover {what} ("
-                     + ", ".join(f"{r.region} {r.hires} starting by {r.start_by:%Y-%m}" for r in part.itertuples()) + ")"
-                     + (f" at {fmt_money(cost)}" if pd.notna(cost) else ", cost not given (actions.rep_cost_per_year)"))
+            where = _(", ").join(_("{region} {hires} starting by {start}").format(region=r.region, hires=r.hires, start=f"{r.start_by:%Y-%m}")
+                                 for r in part.itertuples())
+            text += (_("; {hires} hire(s) would cover {what} ({where}) at {cost}") if pd.notna(cost)
+                     else _("; {hires} hire(s) would cover {what} ({where}), cost not given (actions.rep_cost_per_year)")).format(
+                hires=int(part["hires"].sum()), what=_(what), where=where, cost=fmt_money(cost))
     if over_after == 0:
-        text += "; no hire is needed for the funnel"
-    return text + "."
+        text += _("; no hire is needed for the funnel")
+    return text + _(".")

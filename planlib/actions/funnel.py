@@ -11,6 +11,7 @@ import pandas as pd
 from planlib import schema
 from planlib.checks import require_frame
 from planlib.errors import DataError, ParamsError
+from planlib.i18n import _, fmt_amount
 from planlib.actions._common import (
     MONTH,
     TARGET,
@@ -304,14 +305,15 @@ def check_capacity(
         if feasible[i]:
             notes.append("")
             continue
-        parts = [f"{int(out['extra_reps'].iat[i])} more rep(s) at {hire_capacity[i]:,.0f} visits"]
+        parts = [_("{reps} more rep(s) at {visits} visits").format(reps=int(out["extra_reps"].iat[i]), visits=f"{hire_capacity[i]:,.0f}")]
         if math.isfinite(req_win[i]) and req_win[i] <= 1:
-            parts.append(f"win rate {req_win[i]:.1%} (now {win[i]:.1%})")
+            parts.append(_("win rate {required} (now {now})").format(required=f"{req_win[i]:.1%}", now=f"{win[i]:.1%}"))
         if math.isfinite(req_ppv[i]) and req_ppv[i] <= 1:
-            parts.append(f"proposals per visit {req_ppv[i]:.1%} (now {ppv[i]:.1%})")
+            parts.append(_("proposals per visit {required} (now {now})").format(required=f"{req_ppv[i]:.1%}", now=f"{ppv[i]:.1%}"))
         if math.isfinite(req_size[i]):
-            parts.append(f"deal size {req_size[i]:,.0f} (now {funnel['deal_size'].iat[i]:,.0f})")
-        notes.append(f"{int(over[i])} visits over capacity {int(capacity[i])}: needs " + ", or ".join(parts))
+            parts.append(_("deal size {required} (now {now})").format(required=fmt_amount(req_size[i]), now=fmt_amount(funnel["deal_size"].iat[i])))
+        notes.append(_("{over} visits over capacity {capacity}: needs {options}").format(
+            over=int(over[i]), capacity=int(capacity[i]), options=_(", or ").join(parts)))
     out["note"] = notes
     return out
 
@@ -322,12 +324,13 @@ def summarize_capacity(capacity: pd.DataFrame) -> str:
     bad = capacity[~capacity["feasible"].astype(bool)]
     if bad.empty:
         peak = capacity["utilisation"].replace(np.inf, np.nan).max()
-        return (f"All {total:,} rep-months fit within visit capacity"
-                + (f" (peak utilisation {peak:.0%})." if pd.notna(peak) else "."))
+        return (_("All {count} rep-months fit within visit capacity (peak utilisation {peak}).") if pd.notna(peak)
+                else _("All {count} rep-months fit within visit capacity.")).format(count=f"{total:,}", peak=f"{peak:.0%}" if pd.notna(peak) else "")
     reps = bad[schema.REP].nunique()
     worst = bad.groupby(schema.REGION)["visits_over"].sum().sort_values(ascending=False, kind="stable")
     months = bad.groupby(MONTH)["extra_reps"].sum()
-    return (f"{len(bad):,} of {total:,} rep-months ({reps} rep(s)) need more visits than capacity; "
-            f"{int(bad['visits_over'].sum()):,} visits short in all, most in {worst.index[0]} "
-            f"({int(worst.iloc[0]):,}); the busiest month needs {int(months.max())} extra rep(s).")
+    return _("{bad} of {total} rep-months ({reps} rep(s)) need more visits than capacity; {short} visits short in all, "
+             "most in {region} ({region_short}); the busiest month needs {extra} extra rep(s).").format(
+        bad=f"{len(bad):,}", total=f"{total:,}", reps=reps, short=f"{int(bad['visits_over'].sum()):,}", region=worst.index[0],
+        region_short=f"{int(worst.iloc[0]):,}", extra=int(months.max()))
 

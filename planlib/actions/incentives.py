@@ -17,6 +17,7 @@ from planlib.checks import require_frame
 from planlib.errors import DataError
 from planlib.formatting import fmt_money, fmt_pct
 from planlib.plan import ActionsSpec
+from planlib.i18n import _
 
 __all__ = ["payout_share", "plan_incentives", "summarize_incentives"]
 
@@ -121,14 +122,15 @@ def summarize_incentives(per_rep: pd.DataFrame, sensitivity: pd.DataFrame) -> st
     require_frame(per_rep, "per_rep", "summarize_incentives", [schema.REP, "expected_payout_share", "p_threshold"])
     reps = per_rep[per_rep[schema.REP] != "Total"]
     total = per_rep[per_rep[schema.REP] == "Total"].iloc[0]
-    text = (f"{len(reps)} reps earn on average {fmt_pct(reps['expected_payout_share'].mean())} of their on-target bonus; "
-            f"{int((reps['p_threshold'] < 0.5).sum())} of them more likely than not to stay below the threshold")
+    text = _("{count} reps earn on average {share} of their on-target bonus; {below} of them more likely than not to stay below the threshold").format(
+        count=len(reps), share=fmt_pct(reps["expected_payout_share"].mean()), below=int((reps["p_threshold"] < 0.5).sum()))
     if np.isfinite(total["expected_payout"]):
         cost = sensitivity.loc[np.isclose(sensitivity["quota_scale"], 1.0), "cost_of_sales"]
-        text += f"; expected payout {fmt_money(total['expected_payout'])}"
+        text += _("; expected payout {payout}").format(payout=fmt_money(total["expected_payout"]))
         if len(cost):
-            text += f" ({fmt_pct(float(cost.iloc[0]), digits=2)} of revenue)"
+            text += _(" ({share} of revenue)").format(share=fmt_pct(float(cost.iloc[0]), digits=2))
     lo, hi = sensitivity.iloc[0], sensitivity.iloc[-1]
-    text += (f"; quotas at {lo['quota_scale']:.0%} pay {fmt_pct(lo['expected_payout_share'])} of bonus, at "
-             f"{hi['quota_scale']:.0%} {fmt_pct(hi['expected_payout_share'])}")
-    return text + "."
+    text += _("; quotas at {low_scale} pay {low_share} of bonus, at {high_scale} {high_share}").format(
+        low_scale=f"{lo['quota_scale']:.0%}", low_share=fmt_pct(lo["expected_payout_share"]),
+        high_scale=f"{hi['quota_scale']:.0%}", high_share=fmt_pct(hi["expected_payout_share"]))
+    return text + _(".")

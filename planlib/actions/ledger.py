@@ -14,6 +14,7 @@ import pandas as pd
 from planlib.checks import require_frame
 from planlib.errors import DataError, ParamsError
 from planlib.formatting import fmt_money
+from planlib.i18n import _
 
 __all__ = ["build_gap_ledger", "propose_gap_closing", "summarize_gap_ledger"]
 
@@ -104,14 +105,15 @@ def summarize_gap_ledger(ledger: pd.DataFrame) -> str:
     added = math.fsum(acts["incremental"])
     inside = math.fsum(acts.loc[acts["in_baseline"], "expected_revenue"])
     gap = target - base
-    text = (f"Target {fmt_money(target)} against a baseline of {fmt_money(base)}: a gap of {fmt_money(gap)}. "
-            if gap > 0 else f"The baseline {fmt_money(base)} already reaches the target {fmt_money(target)}. ")
-    text += f"The actions add {fmt_money(added)} on top of the baseline"
+    text = (_("Target {target} against a baseline of {baseline}: a gap of {gap}. ") if gap > 0
+            else _("The baseline {baseline} already reaches the target {target}. ")).format(
+        target=fmt_money(target), baseline=fmt_money(base), gap=fmt_money(gap))
+    text += _("The actions add {added} on top of the baseline").format(added=fmt_money(added))
     if inside > 0:
-        text += f" ({fmt_money(inside)} of recurring effects are already inside the baseline and not counted again)"
+        text += _(" ({inside} of recurring effects are already inside the baseline and not counted again)").format(inside=fmt_money(inside))
     if remaining > 0:
-        return text + f"; {fmt_money(remaining)} of the gap remains open."
-    return text + f"; the plan has {fmt_money(-remaining)} to spare."
+        return text + _("; {remaining} of the gap remains open.").format(remaining=fmt_money(remaining))
+    return text + _("; the plan has {spare} to spare.").format(spare=fmt_money(-remaining))
 
 
 def propose_gap_closing(
@@ -143,17 +145,17 @@ def propose_gap_closing(
         best = acts.loc[ret.idxmax()]
         r = float(ret.max())
         rows.append({"lever": "budget", "amount": remaining / r, "unit": "currency",
-                     "detail": f"{fmt_money(remaining / r)} more on '{best['item']}', which returns "
-                               f"{r:,.1f} revenue per unit of budget"})
+                     "detail": _("{amount} more on '{item}', which returns {ratio} revenue per unit of budget").format(
+                         amount=fmt_money(remaining / r), item=best["item"], ratio=f"{r:,.1f}")})
     if revenue_per_visit and revenue_per_visit > 0:
         visits = math.ceil(remaining / revenue_per_visit)
-        detail = f"{visits:,} more visits at {fmt_money(revenue_per_visit)} of revenue per visit"
+        detail = _("{visits} more visits at {revenue} of revenue per visit").format(visits=f"{visits:,}", revenue=fmt_money(revenue_per_visit))
         rows.append({"lever": "capacity", "amount": float(visits), "unit": "visits", "detail": detail})
         if visits_per_rep_year and visits_per_rep_year > 0:
             reps = math.ceil(visits / visits_per_rep_year)
             rows.append({"lever": "hires", "amount": float(reps), "unit": "reps",
-                         "detail": f"{reps} more full-year rep(s) at {visits_per_rep_year:,.0f} visits a year"})
+                         "detail": _("{reps} more full-year rep(s) at {visits} visits a year").format(reps=reps, visits=f"{visits_per_rep_year:,.0f}")})
     target = _line(ledger, "target")
     rows.append({"lever": "lower target", "amount": target - remaining, "unit": "currency",
-                 "detail": f"a target of {fmt_money(target - remaining)} ({remaining / target:.1%} lower)"})
+                 "detail": _("a target of {target} ({lower} lower)").format(target=fmt_money(target - remaining), lower=f"{remaining / target:.1%}")})
     return pd.DataFrame(rows)

@@ -19,6 +19,7 @@ from planlib.allocation import round_preserving_total
 from planlib.checks import require_frame
 from planlib.errors import DataError
 from planlib.formatting import fmt_money, fmt_pct
+from planlib.i18n import _
 
 __all__ = ["plan_margin_targets", "summarize_margin_targets"]
 
@@ -125,14 +126,16 @@ def plan_margin_targets(
 def summarize_margin_targets(margins: pd.DataFrame | None) -> str:
     """One line: the gross-profit target, its margin rate against last year's, and the mix effect."""
     if margins is None:
-        return "The order lines carry no cost: no gross-profit targets."
+        return _("The order lines carry no cost: no gross-profit targets.")
     total = margins[margins["dimension"] == "total"].iloc[0]
     lines = margins[margins["dimension"] == schema.PRODUCT_LINE].sort_values("gp_target", ascending=False)
     mix = float(total["margin_rate"] - total["margin_rate_last"])
-    text = (f"Gross-profit target {fmt_money(total['gp_target'])} on revenue {fmt_money(total['revenue_target'])}: "
-            f"a margin of {fmt_pct(total['margin_rate'])} against {fmt_pct(total['margin_rate_last'])} last year; "
-            f"the product and region mix moves it by {mix * 100:+.1f} points (each line keeps its own rate)")
+    text = _("Gross-profit target {gp} on revenue {revenue}: a margin of {margin} against {margin_last} last year; "
+             "the product and region mix moves it by {points} points (each line keeps its own rate)").format(
+        gp=fmt_money(total["gp_target"]), revenue=fmt_money(total["revenue_target"]), margin=fmt_pct(total["margin_rate"]),
+        margin_last=fmt_pct(total["margin_rate_last"]), points=f"{mix * 100:+.1f}")
     if len(lines):
         top = lines.iloc[0]
-        text += f"; {top['segment']} carries the most ({fmt_money(top['gp_target'])} at {fmt_pct(top['margin_rate'])})"
-    return text + "."
+        text += _("; {segment} carries the most ({gp} at {margin})").format(
+            segment=top["segment"], gp=fmt_money(top["gp_target"]), margin=fmt_pct(top["margin_rate"]))
+    return text + _(".")

@@ -27,6 +27,7 @@ from planlib.forecast.models import (
     make_model,
 )
 from planlib.forecast.paths import LinearPaths, PathSampler, RecenteredPaths
+from planlib.i18n import _, _p
 
 # The benchmark a model must not lose to in its own backtest (the guard of ``run_series``).
 GUARD_MODEL = "snaive"
@@ -109,21 +110,21 @@ def classify_series(y: np.ndarray, m: int) -> tuple[str, list[str]]:
     notes: list[str] = []
     recent = y[-24:]
     if np.all(y[-12:] == 0):
-        return "zero", [f"no sales in the last {min(12, n)} months: forecast 0"]
+        return "zero", [_("no sales in the last {months} months: forecast 0").format(months=min(12, n))]
     if np.any(y < 0):
-        notes.append(f"{int(np.sum(y < 0))} months with negative revenue (returns): multiplicative models skipped")
+        notes.append(_("{months} months with negative revenue (returns): multiplicative models skipped").format(months=int(np.sum(y < 0))))
     if n < MIN_SEASONAL_MONTHS:
         return "short", notes
     zero_share = float(np.mean(recent == 0))
     if zero_share >= INTERMITTENT_ZERO_SHARE:
         nz = recent[recent != 0]
         cv2 = float(np.var(nz) / np.mean(nz) ** 2) if len(nz) > 1 and np.mean(nz) != 0 else 0.0
-        kind_text = "lumpy" if cv2 > 0.49 else "intermittent"
-        notes.append(f"{kind_text}: {zero_share:.0%} of the last 24 months without sales")
+        notes.append((_("lumpy: {share} of the last 24 months without sales") if cv2 > 0.49 else
+                      _("intermittent: {share} of the last 24 months without sales")).format(share=f"{zero_share:.0%}"))
         return "intermittent", notes
     level = np.mean(np.abs(recent))
     if level > 0 and np.mean(np.abs(np.diff(recent))) > 0.6 * level:
-        notes.append("erratic month to month (batching or timing of large orders?): the forecast smooths it")
+        notes.append(_("erratic month to month (batching or timing of large orders?): the forecast smooths it"))
     return "regular", notes
 
 
@@ -201,7 +202,7 @@ def fit_candidates(
         problem = check_forecast(fit.mean, y)
         if problem and fit.name != "snaive":
             bench = SeasonalNaive(season_length=m).fit(y)
-            fit.notes.append(f"{fit.label}: {problem}; fell back to snaive")
+            fit.notes.append(_("{model}: {problem}; fell back to snaive").format(model=fit.label, problem=problem))
             fit.mean, fit.sampler, fit.label = bench.predict(h), bench.sampler(h), "snaive"
             fit.residuals = bench.residuals_
         if np.min(y) >= 0 and np.any(fit.mean < 0):
@@ -232,7 +233,7 @@ def run_series(task: SeriesTask) -> SeriesBacktest:
             snaive.append(None)
             continue
         yt = y[:train]
-        o_kind, _ = classify_series(yt, m)
+        o_kind, _notes = classify_series(yt, m)
         o_default, o_alts = _candidates(o_kind, task.model)
         o_names = [o_default, *o_alts] if o_kind == kind else [o_default]
         wanted = list(dict.fromkeys([*o_names, *(names if o_kind == kind else [])]))
@@ -250,28 +251,29 @@ def run_series(task: SeriesTask) -> SeriesBacktest:
     per = {nm: [origin_mase(y, t, f[nm].mean, h, m) for t, f in scored] for nm in names}
     choice = default
     if kind == "zero":
-        reason = "no sales in the last 12 months"
+        reason = _("no sales in the last 12 months")
     elif kind == "short":
-        reason = f"{len(y)} months of history: non-seasonal model on the series adjusted by " + (
-            f"the seasonal profile of {task.profile_source!r}" if task.profile_source else "no seasonal profile (no parent with 3 years)"
-        )
+        reason = (_("{months} months of history: non-seasonal model on the series adjusted by the seasonal profile of {source}")
+                  if task.profile_source else
+                  _("{months} months of history: non-seasonal model on the series adjusted by no seasonal profile (no parent with 3 years)")
+                  ).format(months=len(y), source=repr(task.profile_source))
     elif task.model != "auto":
-        reason = "model set by the caller"
+        reason = _("model set by the caller")
     else:
-        reason = f"default for {kind} series"
+        reason = _("default for {kind} series").format(kind=_p("value", kind))
     if alternatives and len(scored) >= MIN_GUARD_ORIGINS:
         mine, bench = per[default], per[GUARD_MODEL]
         if guard_decision(mine, bench, task.margin):
             choice = GUARD_MODEL
-            warns.append(
-                f"{default} backtested worse than seasonal naive at all {len(mine)} origins "
-                f"(MASE {np.mean(mine):.2f} vs {np.mean(bench):.2f}): seasonal naive used instead"
-            )
-            reason = f"guard: {default} worse than seasonal naive in its own backtest (MASE {np.mean(mine):.2f} vs {np.mean(bench):.2f})"
+            warns.append(_("{model} backtested worse than seasonal naive at all {origins} origins (MASE {mase} vs {snaive}): "
+                           "seasonal naive used instead").format(model=default, origins=len(mine), mase=f"{np.mean(mine):.2f}",
+                                                                 snaive=f"{np.mean(bench):.2f}"))
+            reason = _("guard: {model} worse than seasonal naive in its own backtest (MASE {mase} vs {snaive})").format(
+                model=default, mase=f"{np.mean(mine):.2f}", snaive=f"{np.mean(bench):.2f}")
         else:
-            reason += f"; backtest MASE {np.mean(mine):.2f} (seasonal naive {np.mean(bench):.2f})"
+            reason += _("; backtest MASE {mase} (seasonal naive {snaive})").format(mase=f"{np.mean(mine):.2f}", snaive=f"{np.mean(bench):.2f}")
     elif alternatives:
-        reason += f"; guard not applied (fewer than {MIN_GUARD_ORIGINS} scored backtest origins)"
+        reason += _("; guard not applied (fewer than {origins} scored backtest origins)").format(origins=MIN_GUARD_ORIGINS)
 
     final = fit_candidates(y, [choice], h, m, task.profiles.get(len(y)))[choice]
     origins = []

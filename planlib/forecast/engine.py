@@ -44,6 +44,7 @@ from planlib.forecast.result import DEFAULT_QUANTILES, ForecastResult, quantile_
 from planlib.forecast.scores import backtest_table, coverage_table
 from planlib.forecast.series import LEVEL, ancestors_of, series_keys
 from planlib.schema import DS, UNIQUE_ID, Y
+from planlib.i18n import _
 
 
 MODEL_CHOICES = ("auto", *MODEL_NAMES)
@@ -187,7 +188,7 @@ def forecast_series(
     hier = build_hierarchy(keys)
     hier = check_history(hier, history)
     warnings_.extend(hier.notes)
-    cov, _ = shrunk_covariance(resid)
+    cov, _shrinkage = shrunk_covariance(resid)
     corr = correlation_from_covariance(cov)
     chol = correlation_cholesky(corr)
 
@@ -241,11 +242,11 @@ def forecast_series(
     coverage = coverage_table(backtest)
     for r in results:
         for w in r.warnings:
-            warnings_.append(f"series {r.uid!r}: {w}")
+            warnings_.append(_("series {series}: {warning}").format(series=repr(r.uid), warning=w))
         for note in r.final.notes:
-            warnings_.append(f"series {r.uid!r}: {note}")
+            warnings_.append(_("series {series}: {warning}").format(series=repr(r.uid), warning=note))
         if r.kind == "short":
-            warnings_.append(f"series {r.uid!r}: {r.reason}")
+            warnings_.append(_("series {series}: {warning}").format(series=repr(r.uid), warning=r.reason))
     return ForecastResult(
         forecast=forecast,
         year_paths=year_paths,
@@ -317,7 +318,7 @@ def _origin_arrays(results: list[SeriesBacktest], h: int) -> tuple[np.ndarray, l
     """Base forecasts ``(origin, series, month)`` and samplers of the chosen models; 0 where a series did not exist."""
     n_o = len(results[0].origins) if results else 0
     means = np.zeros((n_o, len(results), h))
-    samplers: list[list[PathSampler | None]] = [[None] * len(results) for _ in range(n_o)]
+    samplers: list[list[PathSampler | None]] = [[None] * len(results) for _origin in range(n_o)]
     for i, r in enumerate(results):
         for k, fit in enumerate(r.origins):
             if fit is not None:

@@ -12,6 +12,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from planlib.i18n import _
+
 SHORT_HISTORY_MONTHS = 36  # below this (and from 24 months on) the growth rule applies
 MIN_GROWTH_MONTHS = 24
 MIN_SEGMENTS = 3  # series a level needs for its own growth spread
@@ -74,17 +76,16 @@ def growth_rule(ys: dict[str, np.ndarray], ids: list[str], levels: list[str]) ->
         g, sd, count = spread[levels[i]]
         if np.isfinite(sd):
             log_sd[i] = sd
-            how = f"spread of growth across its {count} segments"
+            how = _("spread of growth across its {count} segments").format(count=count)
         elif widest is not None:
             log_sd[i] = widest[1] * widest[0]
-            how = f"spread of growth across {widest[2]} segments, diversified by their revenue shares"
+            how = _("spread of growth across {count} segments, diversified by their revenue shares").format(count=widest[2])
         else:
-            how = "no segments to measure the spread of growth on"
-        notes.append(
-            f"series {u!r}: {len(ys[u])} months of history: forecast centred between the model and last year grown "
-            f"{g - 1:+.1%} (its level's pooled growth); year total at least as uncertain as the {how} "
-            f"(sd {log_sd[i]:.2f} in logs)"
-        )
+            how = _("no segments to measure the spread of growth on")
+        notes.append(_(
+            "series {series}: {months} months of history: forecast centred between the model and last year grown "
+            "{growth} (its level's pooled growth); year total at least as uncertain as the {how} (sd {sd} in logs)"
+        ).format(series=repr(u), months=len(ys[u]), growth=f"{g - 1:+.1%}", how=how, sd=f"{log_sd[i]:.2f}"))
     return GrowthRule(applies, growth, log_sd, notes)
 
 

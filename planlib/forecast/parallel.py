@@ -16,6 +16,7 @@ from typing import Callable, Iterable, Iterator, TypeVar
 
 from threadpoolctl import ThreadpoolController
 
+from planlib.i18n import activate, get_language, get_unit
 from planlib.lifeline import die_with_parent
 
 T = TypeVar("T")
@@ -44,7 +45,7 @@ def single_threaded_blas() -> Iterator[None]:
         yield
 
 
-def _init_worker() -> None:
+def _init_worker(language: str = "en", unit: str | None = None) -> None:
     """A worker ignores Ctrl-C and kernel interrupts, dies with its parent and uses one BLAS thread.
 
     Workers are forked from the Jupyter kernel: a SIGINT sent to the kernel's process
@@ -54,6 +55,7 @@ def _init_worker() -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     die_with_parent(signal.SIGTERM)
     _controller().limit(limits=1, user_api="blas")
+    activate(language, unit)  # a spawned worker (no fork) writes its notes in the report language too
 
 
 def resolve_jobs(n_jobs: int) -> int:
@@ -96,7 +98,8 @@ def run_parallel(func: Callable[[T], R], tasks: Iterable[T], *, n_jobs: int = 2,
         chunksize = max(1, len(tasks) // (jobs * 8))
     method = "fork" if "fork" in mp.get_all_start_methods() else None
     ctx = mp.get_context(method)
-    with ProcessPoolExecutor(max_workers=jobs, mp_context=ctx, initializer=_init_worker) as pool:
+    with ProcessPoolExecutor(max_workers=jobs, mp_context=ctx, initializer=_init_worker,
+                             initargs=(get_language(), get_unit())) as pool:
         with _sigint_blocked():
             futures = [pool.submit(_run_chunk, func, tasks[i:i + chunksize]) for i in range(0, len(tasks), chunksize)]
         return [result for future in futures for result in future.result()]

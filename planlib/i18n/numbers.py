@@ -69,6 +69,19 @@ def fmt_money(value: float | None, *, unit: str | None = None) -> str:
     return f"{scaled:,.{digits}f}{unit}"
 
 
+def fmt_amount(value: float | None, currency: str = "", *, signed: bool = False) -> str:
+    """An amount written out as the stage sentences print it: ``144,931,624`` or ``144,931,624 CNY`` (en), ``1.45亿元`` (zh-CN).
+
+    English keeps every digit (and the currency code when given); Chinese reads the
+    amount in 万元 / 亿元 like :func:`fmt_money`, whose unit already names the currency.
+    """
+    if _missing(value):
+        return fmt_money(value)
+    if _lang() == "zh-CN":
+        return ("+" if signed and value >= 0 else "-" if value < 0 else "") + fmt_money(abs(float(value)))
+    return (f"{float(value):+,.0f}" if signed else f"{float(value):,.0f}") + (f" {currency}" if currency else "")
+
+
 def fmt_pct(value: float | None, *, signed: bool = False, digits: int = 1) -> str:
     """``+8.1%`` / ``41.0%`` (one decimal by default, both languages)."""
     if _missing(value):

@@ -3,8 +3,8 @@
 A browser draws CJK text with the system's fonts; a Linux machine without a CJK font
 shows boxes. Each HTML page therefore carries an ``@font-face`` with a subset of the Noto
 Sans CJK SC that the ``mplfonts`` dependency ships (fontTools, which matplotlib already
-needs, cuts it to the characters on the page: a few kilobytes), listed after the system
-CJK fonts, so Windows and macOS keep their own and nothing is fetched from the network.
+needs, cuts it to the characters on the page: a few kilobytes), listed first (it holds no
+Latin glyph, so Latin text keeps the system fonts); nothing is fetched from the network.
 """
 
 from __future__ import annotations
@@ -33,14 +33,21 @@ def font_face_style(text: str) -> str:
     if font is not None:
         face = (f'@font-face {{ font-family: "{_FAMILY}"; '
                 f'src: url(data:font/otf;base64,{_subset(str(font), "".join(chars))}) format("opentype"); }}\n')
-    fallback = f'{_SYSTEM}, "{_FAMILY}"'
+    # The embedded face comes first: it holds only the page's CJK glyphs, so Latin text falls
+    # through to the system fonts. Listed after them, headless Chromium on a machine without
+    # a CJK font drew some characters as boxes (bold headings, some table cells).
+    first = f'"{_FAMILY}", ' if face else ""
+    fallback = _SYSTEM
     return (
         "<style>\n" + face
-        + f":root {{ --jp-content-font-family: system-ui, -apple-system, 'Segoe UI', Helvetica, Arial, {fallback}, sans-serif;\n"
-        + f"  --jp-ui-font-family: system-ui, -apple-system, 'Segoe UI', Helvetica, Arial, {fallback}, sans-serif;\n"
-        + f"  --jp-code-font-family: Menlo, Consolas, 'DejaVu Sans Mono', {fallback}, monospace; }}\n"
-        + f"body, table, td, th {{ font-family: system-ui, -apple-system, 'Segoe UI', Helvetica, Arial, {fallback}, sans-serif; }}\n"
-        + f"pre, code {{ font-family: Menlo, Consolas, 'DejaVu Sans Mono', {fallback}, monospace; }}\n"
+        + f":root {{ --jp-content-font-family: {first}system-ui, -apple-system, 'Segoe UI', Helvetica, Arial, {fallback}, sans-serif;\n"
+        + f"  --jp-ui-font-family: {first}system-ui, -apple-system, 'Segoe UI', Helvetica, Arial, {fallback}, sans-serif;\n"
+        + f"  --jp-code-font-family: {first}Menlo, Consolas, 'DejaVu Sans Mono', {fallback}, monospace; }}\n"
+        + f"body, table, td, th {{ font-family: {first}system-ui, -apple-system, 'Segoe UI', Helvetica, Arial, {fallback}, sans-serif; }}\n"
+        # the notebook theme gives headings a family of their own
+        + f"h1, h2, h3, h4, h5, h6, .jp-RenderedHTMLCommon :is(h1, h2, h3, h4, h5, h6) {{ font-family: {first}"
+        + f"system-ui, -apple-system, 'Segoe UI', Helvetica, Arial, {fallback}, sans-serif; }}\n"
+        + f"pre, code {{ font-family: {first}Menlo, Consolas, 'DejaVu Sans Mono', {fallback}, monospace; }}\n"
         + "</style>\n"
     )
 

@@ -14,6 +14,7 @@ import math
 import pandas as pd
 
 from planlib.errors import DataError
+from planlib.i18n import N_, _
 
 COLUMNS = ["check", "rows", "amount", "note", "kind"]
 READ, DROPPED, SET_ASIDE, FIXED, NOTE, USED = "read", "dropped", "set aside", "fixed", "note", "used"
@@ -69,23 +70,23 @@ def summarize_intake(quality: pd.DataFrame, months: pd.DataFrame) -> str:
 
     read = rows_where(kind == READ) or rows_where(quality["check"].str.startswith("rows read"))
     used = rows_where(kind == USED) or rows_where(quality["check"].str.startswith("rows used"))
-    parts = [f"{read:,} rows read, {used:,} used"]
+    parts = [_("{read} rows read, {used} used").format(read=f"{read:,}", used=f"{used:,}")]
     for prefix, words in (
-        ("exact duplicate", "exact duplicates removed"),
-        ("return lines", "return lines netted"),
-        ("rows after the as-of", "rows after the as-of date kept for tracking"),
-        ("rows before data.start", "rows before data.start left out"),
-        ("control characters", "lines with control characters cleaned"),
-        ("order ids shared", "lines of order ids shared by customers split into one order per customer"),
+        ("exact duplicate", N_("{count} exact duplicates removed")),
+        ("return lines", N_("{count} return lines netted")),
+        ("rows after the as-of", N_("{count} rows after the as-of date kept for tracking")),
+        ("rows before data.start", N_("{count} rows before data.start left out")),
+        ("control characters", N_("{count} lines with control characters cleaned")),
+        ("order ids shared", N_("{count} lines of order ids shared by customers split into one order per customer")),
         ("dates read as", None),
     ):
         hit = quality.loc[quality["check"].str.startswith(prefix)]
         if hit.empty:
             continue
-        parts.append(str(hit["check"].iloc[0]) if words is None else f"{int(hit['rows'].sum()):,} {words}")
+        parts.append(str(hit["check"].iloc[0]) if words is None else _(words).format(count=f"{int(hit['rows'].sum()):,}"))
     complete = months.loc[months["complete"], "month"]
     incomplete = months.loc[~months["complete"], "month"]
-    tail = f"; last complete month {pd.Timestamp(complete.max()):%Y-%m}" if len(complete) else ""
+    tail = _("; last complete month {month}").format(month=f"{pd.Timestamp(complete.max()):%Y-%m}") if len(complete) else ""
     if len(incomplete):
-        tail += f" ({', '.join(f'{m:%Y-%m}' for m in incomplete)} incomplete, left out of the forecast fit)"
-    return "; ".join(parts) + tail + "."
+        tail += _(" ({months} incomplete, left out of the forecast fit)").format(months=_(", ").join(f"{m:%Y-%m}" for m in incomplete))
+    return _("; ").join(parts) + tail + _(".")

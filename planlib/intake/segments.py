@@ -14,6 +14,7 @@ import pandas as pd
 from planlib import schema
 from planlib.intake.canonical import MISSING_LABEL
 from planlib.intake.roles import infer_roles
+from planlib.i18n import _
 
 HOME_REGION_MONTHS = 12
 
@@ -113,8 +114,9 @@ def summarize_reps(reps: pd.DataFrame, *, as_of) -> str:
     """One line on the rep table: how many, how many still active, who moved region (and where)."""
     active = reps[reps[schema.REP_LEAVE_DATE].isna() | (reps[schema.REP_LEAVE_DATE] > pd.Timestamp(as_of))]
     moved = reps.loc[reps["moved"]] if "moved" in reps else reps.iloc[:0]
-    line = f"{len(reps)} reps in the data, {len(active)} still active at {as_of}"
+    line = _("{count} reps in the data, {active} still active at {as_of}").format(count=len(reps), active=len(active), as_of=as_of)
     if len(moved):
-        moves = ", ".join(f"{r.rep}: {r.region_all_history} -> {r.region}" for r in moved.itertuples())
-        line += f"; {len(moved)} placed in the main region of their last 12 months of sales, where they sell now ({moves})"
-    return line + "."
+        moves = _(", ").join(f"{r.rep}: {r.region_all_history} -> {r.region}" for r in moved.itertuples())
+        line += _("; {count} placed in the main region of their last 12 months of sales, where they sell now ({moves})").format(
+            count=len(moved), moves=moves)
+    return line + _(".")

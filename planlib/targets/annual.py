@@ -15,6 +15,7 @@ import pandas as pd
 from planlib.checks import require_number
 from planlib.errors import ParamsError
 from planlib.targets._common import AMOUNT, BASELINE, GROWTH, PROBABILITY, _paths, _reach
+from planlib.i18n import _, fmt_amount, value_label
 
 
 def compare_target_options(
@@ -166,13 +167,12 @@ def set_annual_target(
             PROBABILITY: _reach(paths, amount),
         }
 
-    def money(x: float) -> str:
-        return f"{x:,.0f}"
-
-    label = {"growth": f"growth {value:+.1%}", "quantile": f"P{round(float(value) * 100):d} of the forecast",
-             "amount": "fixed amount"}[method]
+    money = fmt_amount
+    label = {"growth": _("growth {growth}").format(growth=f"{value:+.1%}"),
+             "quantile": _("P{percent} of the forecast").format(percent=f"{round(float(value) * 100):d}"),
+             "amount": _("fixed amount")}[method]
     rows = [{"step": "proposed", **view(proposed), "requirement": np.nan, "holds": pd.NA,
-             "note": f"{label}: {money(proposed)}"}]
+             "note": _("{label}: {amount}").format(label=label, amount=money(proposed))}]
     floor_amount, raised_by = proposed, []
     if min_growth is not None:
         g = require_number(min_growth, "min_growth", where, low=-1.0)
@@ -181,9 +181,9 @@ def set_annual_target(
                               f"'min_growth'; got {last}", key="last_year")
         need = int(math.ceil(last * (1 + g) / unit - 1e-9)) * unit
         holds = proposed >= need
-        note = (f"proposal meets the minimum growth {g:.1%} ({money(need)})" if holds else
-                f"proposal {money(proposed)} is below the minimum growth {g:.1%}: "
-                f"target raised to {money(need)}")
+        note = (_("proposal meets the minimum growth {growth} ({need})") if holds else
+                _("proposal {proposed} is below the minimum growth {growth}: target raised to {need}")).format(
+            growth=f"{g:.1%}", need=money(need), proposed=money(proposed))
         rows.append({"step": "min_growth", **view(need), "requirement": g, "holds": holds,
                      "note": note})
         if need > floor_amount:
@@ -196,14 +196,14 @@ def set_annual_target(
         if min_market_share is None:
             rows.append({"step": "market_share", **view(proposed), "requirement": np.nan,
                          "holds": pd.NA,
-                         "note": f"proposal is {proposed / size:.1%} of a {money(size)} market"})
+                         "note": _("proposal is {share} of a {size} market").format(share=f"{proposed / size:.1%}", size=money(size))})
         else:
             s = require_number(min_market_share, "min_market_share", where, low=0.0, high=1.0)
             need = int(math.ceil(size * s / unit - 1e-9)) * unit
             holds = proposed >= need
-            note = (f"proposal is {proposed / size:.1%} of the market, meeting {s:.1%}" if holds
-                    else f"proposal is {proposed / size:.1%} of the market, below {s:.1%}: "
-                    f"target raised to {money(need)}")
+            note = (_("proposal is {share} of the market, meeting {minimum}") if holds
+                    else _("proposal is {share} of the market, below {minimum}: target raised to {need}")).format(
+                share=f"{proposed / size:.1%}", minimum=f"{s:.1%}", need=money(need))
             rows.append({"step": "market_share", **view(need), "requirement": s, "holds": holds,
                          "note": note})
             if need > floor_amount:
@@ -213,21 +213,20 @@ def set_annual_target(
         z = require_number(min_strategic_share, "min_strategic_share", where, low=0.0, high=1.0)
         need = int(math.ceil(final * z / unit - 1e-9)) * unit
         if strategic_amount is None:
-            holds, note = pd.NA, (f"strategic lines must carry at least {money(need)} "
-                                  f"({z:.0%} of the target); enforce with allocate_by_role(min_share=...)")
+            holds, note = pd.NA, _("strategic lines must carry at least {need} ({share} of the target); "
+                                   "enforce with allocate_by_role(min_share=...)").format(need=money(need), share=f"{z:.0%}")
         else:
             planned = require_number(strategic_amount, "strategic_amount", where, low=0.0)
             holds = planned >= need
-            note = (f"strategic lines planned at {money(planned)} = {planned / final:.1%} of the "
-                    f"target, " + ("meeting" if holds else "below") + f" the minimum {z:.0%}"
-                    + ("" if holds else f": they must carry {money(need)}, "
-                       f"{money(need - planned)} more (allocate_by_role(min_share=...))"))
+            note = (_("strategic lines planned at {planned} = {share} of the target, meeting the minimum {minimum}") if holds else
+                    _("strategic lines planned at {planned} = {share} of the target, below the minimum {minimum}: "
+                      "they must carry {need}, {more} more (allocate_by_role(min_share=...))")).format(
+                planned=money(planned), share=f"{planned / final:.1%}", minimum=f"{z:.0%}", need=money(need), more=money(need - planned))
         rows.append({"step": "strategic_share", AMOUNT: need, BASELINE: last,
                      GROWTH: np.nan, PROBABILITY: np.nan, "requirement": z, "holds": holds,
                      "note": note})
-    note = ("target = proposal" if not raised_by else
-            f"target raised from {money(proposed)} to {money(final)} by "
-            + " and ".join(raised_by[-1:]))
+    note = (_("target = proposal") if not raised_by else
+            _("target raised from {proposed} to {final} by {rule}").format(proposed=money(proposed), final=money(final), rule=value_label("step", raised_by[-1])))
     rows.append({"step": "final", **view(final), "requirement": np.nan, "holds": pd.NA,
                  "note": note})
     out = pd.DataFrame(rows)

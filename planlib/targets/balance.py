@@ -17,6 +17,7 @@ from planlib.allocation import round_preserving_total
 from planlib.checks import require_frame, require_number
 from planlib.errors import DataError, ParamsError
 from planlib.targets._common import BASELINE, PROBABILITY, TARGET
+from planlib.i18n import _, fmt_amount, header, value_label
 
 BAND = (0.10, 0.75)
 BALANCED_COLUMNS = ["last_year", BASELINE, TARGET, "growth", PROBABILITY, "tilt", "share", "implied_growth", "note"]
@@ -42,7 +43,7 @@ def _solve(paths: np.ndarray, base: np.ndarray, lo: np.ndarray, hi: np.ndarray, 
         hardest = amounts(a)
         out[cols] = hardest * tot / hardest.sum() if hardest.sum() > 0 else tot / len(cols)
         for k in cols:
-            notes[k].append("the company target needs more than every unit at its lowest allowed probability: all scaled up")
+            notes[k].append(_("the company target needs more than every unit at its lowest allowed probability: all scaled up"))
     elif amounts(b).sum() > tot:
         easiest = amounts(b)
         above = easiest - floors[cols]
@@ -51,9 +52,9 @@ def _solve(paths: np.ndarray, base: np.ndarray, lo: np.ndarray, hi: np.ndarray, 
         else:
             out[cols] = easiest * tot / easiest.sum() if easiest.sum() > 0 else tot / len(cols)
         for k in cols:
-            notes[k].append("the company target is below every unit at its highest allowed probability: all scaled down")
+            notes[k].append(_("the company target is below every unit at its highest allowed probability: all scaled down"))
     else:
-        for _ in range(60):  # the sum falls as lam rises: bisect for the common shift
+        for _step in range(60):  # the sum falls as lam rises: bisect for the common shift
             mid = (a + b) / 2
             a, b = (mid, b) if amounts(mid).sum() > tot else (a, mid)
         out[cols] = amounts((a + b) / 2)
@@ -143,7 +144,7 @@ def balance_split(
     holds = table[group].isin(hold_last_year).to_numpy() & (median >= last)
     floors = np.where(holds, last, 0.0)
 
-    notes: list[list[str]] = [[] for _ in range(len(table))]
+    notes: list[list[str]] = [[] for _unit in range(len(table))]
     everyone = np.ones(len(table), dtype=bool)
     fitted = _solve(paths, p0 + shift, lo, hi, floors, tot, everyone, notes)
     groups = table[group].to_numpy()
@@ -158,12 +159,12 @@ def balance_split(
         reach = min(need, edge.sum())
         fitted[inside] = fitted[inside] + (edge - fitted[inside]) * (reach - have) / max(edge.sum() - have, 1e-12)
         lifted |= inside
-        label = f"{group.replace('_', ' ')} {g}"
+        label = _("{group} {value}").format(group=header(group), value=value_label(group, g))
         for k in np.flatnonzero(inside):
-            notes[k].append(f"lifted so {label} carries the params minimum share of {share:.0%}" if reach >= need - 1e-9 else
-                            f"the params minimum share of {share:.0%} for {label} would put it below its band: lifted to the "
-                            f"band's edge ({reach / tot:.1%} of the total); to enforce the share, lower its band in "
-                            f"targets.probability_overrides")
+            notes[k].append((_("lifted so {label} carries the params minimum share of {share}") if reach >= need - 1e-9 else
+                             _("the params minimum share of {share} for {label} would put it below its band: lifted to the "
+                               "band's edge ({edge} of the total); to enforce the share, lower its band in "
+                               "targets.probability_overrides")).format(label=label, share=f"{share:.0%}", edge=f"{reach / tot:.1%}"))
     if lifted.any() and (~lifted).any():
         for k in np.flatnonzero(~lifted):
             notes[k] = []  # solved again below
@@ -178,14 +179,16 @@ def balance_split(
     table["share"] = table[TARGET] / tot if tot else 0.0
     for i, u in enumerate(table[key]):
         if u in overrides:
-            notes[i].append(f"band {lo[i]:.0%}-{hi[i]:.0%} set in params for this {key.replace('_', ' ')}")
+            notes[i].append(_("band {low}-{high} set in params for this {unit}").format(low=f"{lo[i]:.0%}", high=f"{hi[i]:.0%}", unit=header(key)))
         if table[group].iloc[i] in hold_last_year:
             if holds[i] and np.isclose(fitted[i], last[i]):
-                notes[i].append("held at last year (mature)")
+                notes[i].append(_("held at last year (mature)"))
             elif not holds[i] and table[TARGET].iloc[i] < last[i]:
-                notes[i].append(f"below last year: its own forecast median ({median[i]:,.0f}) is below last year ({last[i]:,.0f})")
+                notes[i].append(_("below last year: its own forecast median ({median}) is below last year ({last})").format(
+                    median=fmt_amount(median[i]), last=fmt_amount(last[i])))
         p = table[PROBABILITY].iloc[i]
         if not lo[i] - 0.005 <= p <= hi[i] + 0.005:
-            notes[i].append(f"{p:.0%} likely is outside the {lo[i]:.0%}-{hi[i]:.0%} band: discuss before signing")
-    table["note"] = ["; ".join(n) for n in notes]
+            notes[i].append(_("{probability} likely is outside the {low}-{high} band: discuss before signing").format(
+                probability=f"{p:.0%}", low=f"{lo[i]:.0%}", high=f"{hi[i]:.0%}"))
+    table["note"] = [_("; ").join(n) for n in notes]
     return table[[key, group, *BALANCED_COLUMNS]]

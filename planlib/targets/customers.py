@@ -12,6 +12,7 @@ from planlib.allocation import round_preserving_total
 from planlib.checks import require_frame, require_number
 from planlib.errors import DataError, ParamsError
 from planlib.targets._common import TARGET
+from planlib.i18n import _, fmt_amount
 
 
 def summarize_customer_base(orders: pd.DataFrame, *, year: int) -> pd.DataFrame:
@@ -144,9 +145,8 @@ def plan_customer_targets(
             # one year of history: no previous year's customers to follow, so the year's own
             # repeat buyers stand in for the share of customers who buy again (stated)
             measured = float(b["repeat_share"])
-            assumed = (f"repurchase rate assumed {measured:.0%} (customers who ordered twice or more in the "
-                       f"base year): the history has no previous year to measure it; set targets.repurchase_rate "
-                       f"to override")
+            assumed = _("repurchase rate assumed {rate} (customers who ordered twice or more in the base year): the history "
+                        "has no previous year to measure it; set targets.repurchase_rate to override").format(rate=f"{measured:.0%}")
         if pd.isna(measured):
             raise ParamsError(f"{where} needs 'repurchase_rate': the base year has no previous "
                               f"year to measure it from; set targets.repurchase_rate", key="repurchase_rate")
@@ -173,8 +173,8 @@ def plan_customer_targets(
         new_planned = rest
     else:
         new_customers, new_planned = 0, 0.0
-        note_total = f"existing customers alone exceed the target by {-rest:,.0f}"
-    note_new = f"{new_customers} new customers at {fyv:,.0f} each" if new_customers else ""
+        note_total = _("existing customers alone exceed the target by {amount}").format(amount=fmt_amount(-rest))
+    note_new = _("{count} new customers at {value} each").format(count=new_customers, value=fmt_amount(fyv)) if new_customers else ""
     note_existing = ""
     best = np.nan
     if acquisition is not None and max_new_multiple is not None and len(acquisition):
@@ -189,10 +189,12 @@ def plan_customer_targets(
             existing_revenue += moved
             rest = new_planned
             uplift = moved / (existing_revenue - moved) if existing_revenue > moved else np.inf
-            note_new = (f"{needed} new customers would be {needed / best:.1f}x the best recent year ({best:,.0f}); "
-                        f"capped at {cap} ({multiple:g}x): {moved:,.0f} moves to existing customers")
-            note_existing = (f"carries {moved:,.0f} more than their planned run rate (+{uplift:.0%}): needs actions "
-                             f"(repurchase campaigns, cross-selling, price) in the action plan, or a lower target")
+            note_new = _("{needed} new customers would be {ratio}x the best recent year ({best}); "
+                         "capped at {cap} ({multiple}x): {moved} moves to existing customers").format(
+                needed=needed, ratio=f"{needed / best:.1f}", best=f"{best:,.0f}", cap=cap, multiple=f"{multiple:g}", moved=fmt_amount(moved))
+            note_existing = _("carries {moved} more than their planned run rate (+{uplift}): needs actions "
+                              "(repurchase campaigns, cross-selling, price) in the action plan, or a lower target").format(
+                moved=fmt_amount(moved), uplift=f"{uplift:.0%}")
     split = round_preserving_total(
         pd.Series([min(existing_revenue, tot), max(rest, 0.0)], index=["existing", "new"]),
         total=tot, unit=unit)
@@ -200,7 +202,7 @@ def plan_customer_targets(
         {"customer_type": "existing", "baseline_customers": pool, "customers": existing_customers,
          "repurchase_rate": rate, "orders_per_customer": opc, "order_value": aov,
          "revenue_per_customer": opc * aov, "planned_revenue": existing_revenue,
-         TARGET: int(split["existing"]), "note": "; ".join(n for n in (assumed, note_existing) if n)},
+         TARGET: int(split["existing"]), "note": _("; ").join(n for n in (assumed, note_existing) if n)},
         {"customer_type": "new", "baseline_customers": float(b["new_customers"]),
          "customers": float(new_customers), "repurchase_rate": np.nan,
          "orders_per_customer": np.nan, "order_value": np.nan, "revenue_per_customer": fyv,

@@ -15,6 +15,7 @@ from planlib.allocation import fit_to_margins, round_preserving_total, round_tab
 from planlib.checks import require_frame, require_number, require_unique
 from planlib.errors import DataError, ParamsError
 from planlib.targets._common import MONTH, TARGET, _numeric
+from planlib.i18n import _
 
 RULES = ("accept", "halfway", "escalate")
 ABSORBERS = ("active", "house", "vacant")  # in seat all year: they can take up a difference in any month
@@ -147,29 +148,28 @@ def reconcile_quotas(
     for i, row in out.iterrows():
         c, d = row["commitment"], row["deviation"]
         if not person[i]:
-            actions.append("takes up the difference" if row["status"] in ("house", "vacant") else "no quota")
+            actions.append(_("takes up the difference") if row["status"] in ("house", "vacant") else _("no quota"))
             talk.append(False)
             reasons.append("")
         elif np.isnan(c):
-            actions.append("no commitment yet")
+            actions.append(_("no commitment yet"))
             talk.append(True)
-            reasons.append("ask for a commitment against the quota")
+            reasons.append(_("ask for a commitment against the quota"))
         elif abs(d) <= b + 1e-12:
             proposed[i], fixed[i] = c, True
-            actions.append(f"commitment accepted (within {b:.0%})")
+            actions.append(_("commitment accepted (within {band})").format(band=f"{b:.0%}"))
             talk.append(False)
             reasons.append("")
         else:
-            side = "below" if d < 0 else "above"
             if rule == "halfway":
                 proposed[i], fixed[i] = (row["top_down"] + c) / 2, True
-                actions.append("met halfway")
+                actions.append(_("met halfway"))
             else:
-                actions.append("quota kept" if rule == "accept" else "escalated: quota kept until agreed")
+                actions.append(_("quota kept") if rule == "accept" else _("escalated: quota kept until agreed"))
             talk.append(True)
-            reasons.append(f"commitment {abs(d):.0%} {side} the quota: "
-                           + ("agree what closes the gap (accounts, actions) or escalate to the director" if d < 0
-                              else "raise the quota or check the commitment is real"))
+            reasons.append((_("commitment {deviation} below the quota: agree what closes the gap (accounts, actions) or escalate to the director")
+                            if d < 0 else _("commitment {deviation} above the quota: raise the quota or check the commitment is real")
+                            ).format(deviation=f"{abs(d):.0%}"))
     scaled = proposed.copy()
     for region in out[schema.REGION].unique():  # each region closes its own difference: its months stay as they are
         inside = (out[schema.REGION] == region).to_numpy()
@@ -177,7 +177,8 @@ def reconcile_quotas(
         if not free.any():
             free = inside & (proposed > 0)
             for i in np.flatnonzero(free & fixed):
-                reasons[i] = (reasons[i] + "; " if reasons[i] else "") + f"no one else in {region} takes up the difference: scaled"
+                scaled_note = _("no one else in {region} takes up the difference: scaled").format(region=region)
+                reasons[i] = _("{reason}; {more}").format(reason=reasons[i], more=scaled_note) if reasons[i] else scaled_note
                 talk[i] = True
         rest = float(out.loc[inside, "top_down"].sum()) - proposed[inside & ~free].sum()
         if free.any() and proposed[free].sum() > 0:

@@ -13,6 +13,7 @@ from planlib import schema
 from planlib.checks import require_frame, require_number
 from planlib.errors import DataError, ParamsError
 from planlib.targets._common import AMOUNT, BASELINE, GROWTH, MONTH, PROBABILITY, QUARTER, TARGET, VACANT_REP, _MEAN, _check_forecast, _month_start, _parse_uid, _paths, _quantile_levels, _reach, _series, _uid
+from planlib.i18n import N_, _
 
 
 def estimate_reach_probability(
@@ -76,8 +77,8 @@ def _summed_quantiles(series: pd.DataFrame, unique_id: str, where: str) -> tuple
     if len(levels) < 2:
         raise DataError(f"the forecast of '{unique_id}' given to {where} needs at least two quantile "
                         f"columns (p10..p90); got {list(series.columns)}")
-    probs = np.array([p for p, _ in levels])
-    qs = np.array([math.fsum(series[c].astype(float)) for _, c in levels])
+    probs = np.array([p for p, _column in levels])
+    qs = np.array([math.fsum(series[c].astype(float)) for _level, c in levels])
     return probs, qs
 
 
@@ -121,10 +122,10 @@ def _calibrate_correlation(forecast: pd.DataFrame, paths: np.ndarray, months: li
 
 
 _DEFAULT_OWNER = {
-    "": "sales director",
-    schema.PRODUCT_LINE: "product manager {}",
-    schema.REGION: "regional manager {}",
-    schema.CHANNEL: "channel manager {}",
+    "": N_("sales director"),
+    schema.PRODUCT_LINE: N_("product manager {name}"),
+    schema.REGION: N_("regional manager {name}"),
+    schema.CHANNEL: N_("channel manager {name}"),
 }
 
 
@@ -227,11 +228,11 @@ def build_smart_table(
             return owners[segment]
         parts = _parse_uid(segment)
         if not parts:
-            return _DEFAULT_OWNER[""]
+            return _(_DEFAULT_OWNER[""])
         if parts.get(schema.REP, VACANT_REP) != VACANT_REP:
             return parts[schema.REP]
         key = schema.REGION if schema.REGION in parts else next(iter(parts))
-        return _DEFAULT_OWNER.get(key, "{}").format(parts[key])
+        return _(_DEFAULT_OWNER.get(key, "{name}")).format(name=parts[key])
 
     def baseline_of(segment: str, period_months: list[pd.Timestamp], fallback: float) -> float:
         if not orders_ok:
@@ -318,15 +319,17 @@ def build_smart_table(
 def _action(flag: str, probability: float, metric: str, segment: str, easy: float, hard: float) -> str:
     """What the owner of a flagged SMART row should do, in words."""
     if flag == "too easy":
-        return (f"{probability:.0%} likely is a forecast, not a goal: raise it towards the level reached with "
-                f"{1 - easy:.0%}-{easy:.0%} probability, or move the slack to a unit with room to stretch")
+        return _("{probability} likely is a forecast, not a goal: raise it towards the level reached with "
+                 "{low}-{high} probability, or move the slack to a unit with room to stretch").format(
+            probability=f"{probability:.0%}", low=f"{1 - easy:.0%}", high=f"{easy:.0%}")
     if flag == "out of reach":
-        return (f"only {probability:.0%} likely: lower it to at least its forecast's {hard:.0%} point and move the "
-                f"rest to units with room, or name the actions that close the gap in the action plan before signing")
+        return _("only {probability} likely: lower it to at least its forecast's {hard} point and move the "
+                 "rest to units with room, or name the actions that close the gap in the action plan before signing").format(
+            probability=f"{probability:.0%}", hard=f"{hard:.0%}")
     if flag == "no probability":
         if metric == "new customers":
-            return "no forecast of customer counts: compare with the last years' acquisition (customer table)"
+            return _("no forecast of customer counts: compare with the last years' acquisition (customer table)")
         if segment.startswith(f"{schema.REP}="):
-            return "no forecast of the rep's own: check the quota against the rep's book and commitment (rep tables)"
-        return "no forecast for this segment: check the growth against its history and the owner's view"
+            return _("no forecast of the rep's own: check the quota against the rep's book and commitment (rep tables)")
+        return _("no forecast for this segment: check the growth against its history and the owner's view")
     return ""

@@ -6,7 +6,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from planlib.formatting import MONTH_NAMES, fmt_money, fmt_pct
+from planlib.formatting import fmt_money, fmt_pct
+from planlib.i18n import _, fmt_month, header, value_label
 from planlib.tracking._common import (
     DIMENSION,
     DIMENSIONS,
@@ -69,7 +70,7 @@ def compare_to_plan(
     """
     where = "compare_to_plan"
     _check_thresholds(green, amber, where)
-    plan, _, year, year_start, asof = _plan_context(targets_long, as_of, where)
+    plan, _unused, year, year_start, asof = _plan_context(targets_long, as_of, where)
     lines = _Lines(orders, year_start, asof + _DAY, history=history, year_start=year_start, where=where)
     months = pd.date_range(year_start, periods=12, freq="MS")
     elapsed = np.array([_elapsed_share(m, asof) for m in months])
@@ -129,24 +130,26 @@ def summarize_tracking(comparison: pd.DataFrame) -> str:
     if total.empty:
         total = comparison[comparison[DIMENSION] == MONTH]
     if total.empty or "annual_target" not in comparison.columns:
-        return "No total to summarize."
+        return _("No total to summarize.")
     row = total.iloc[0]
     asof = comparison.attrs.get("as_of")
-    head = f"To {asof.day} {MONTH_NAMES[asof.month - 1]}: " if isinstance(asof, pd.Timestamp) else ""
-    text = (f"{head}actual {fmt_money(row['actual'])} against {fmt_money(row['plan_to_date'])} planned "
-            f"({fmt_pct(row['attainment'])}, {row['status']})")
+    head = _("To {day} {month}: ").format(day=asof.day, month=fmt_month(asof, with_year=False)) if isinstance(asof, pd.Timestamp) else ""
+    text = head + _("actual {actual} against {plan} planned ({attainment}, {status})").format(
+        actual=fmt_money(row["actual"]), plan=fmt_money(row["plan_to_date"]), attainment=fmt_pct(row["attainment"]),
+        status=value_label("status", row["status"]))
     if np.isfinite(row["projection"]):
-        text += (f"; run-rate projection {fmt_money(row['projection'])} for the year "
-                 f"({fmt_pct(row['projected_attainment'])} of {fmt_money(row['annual_target'])})")
+        text += _("; run-rate projection {projection} for the year ({share} of {target})").format(
+            projection=fmt_money(row["projection"]), share=fmt_pct(row["projected_attainment"]), target=fmt_money(row["annual_target"]))
     segments = comparison[~comparison[DIMENSION].isin([TOTAL, MONTH])
                           & np.isfinite(comparison["attainment"].to_numpy(dtype=float))]
     vacant = segments[segments[SEGMENT].astype(str) == VACANT_REP]
     segments = segments[segments[SEGMENT].astype(str) != VACANT_REP]  # a seat, not a person to chase
     if not segments.empty:
         worst = segments.loc[segments["attainment"].idxmin()]
-        text += (f"; weakest {worst[DIMENSION].replace('_', ' ')}: {worst[SEGMENT]} "
-                 f"({fmt_pct(worst['attainment'])}, {worst['status']})")
+        text += _("; weakest {dimension}: {segment} ({attainment}, {status})").format(
+            dimension=header(worst[DIMENSION]), segment=worst[SEGMENT], attainment=fmt_pct(worst["attainment"]),
+            status=value_label("status", worst["status"]))
     if not vacant.empty:
-        text += (f"; {fmt_money(vacant['plan_to_date'].sum())} of the plan to date sits with no rep "
-                 f"(a vacant seat: give it an owner)")
-    return text + "."
+        text += _("; {amount} of the plan to date sits with no rep (a vacant seat: give it an owner)").format(
+            amount=fmt_money(vacant["plan_to_date"].sum()))
+    return text + _(".")

@@ -10,7 +10,8 @@ from pandas.api.types import union_categoricals
 
 from planlib import schema
 from planlib.checks import require_frame
-from planlib.formatting import MONTH_NAMES, fmt_pct
+from planlib.formatting import fmt_pct
+from planlib.i18n import N_, _, fmt_month
 from planlib.tracking._common import (
     DIMENSION,
     DateLike,
@@ -144,16 +145,16 @@ def compute_behaviour(
     if history is not None and not history.empty:
         data_start = pd.to_datetime(history[schema.ORDER_DATE], errors="coerce").min().normalize()
         covered = bool(data_start <= prev_start + pd.Timedelta(days=_LATE_START_DAYS - 1))
-    dates = np.concatenate([d.to_numpy(dtype="datetime64[ns]") for _, d in parts])
+    dates = np.concatenate([d.to_numpy(dtype="datetime64[ns]") for _key, d in parts])
     revenue = np.concatenate([pd.to_numeric(p[schema.REVENUE], errors="coerce").to_numpy(dtype=float)
-                              for p, _ in parts])
+                              for p, _dates in parts])
     revenue = np.nan_to_num(revenue, nan=0.0)
-    order, _ = _joint_codes([p[schema.ORDER_ID] for p, _ in parts])
-    customer, _ = _joint_codes([p[schema.CUSTOMER_ID] for p, _ in parts])
+    order, _codes = _joint_codes([p[schema.ORDER_ID] for p, _dates in parts])
+    customer, _codes = _joint_codes([p[schema.CUSTOMER_ID] for p, _dates in parts])
     if by is None:
         seg, labels = np.zeros(len(dates), dtype=np.int64), [TOTAL_SEGMENT]
     else:
-        seg, labels = _joint_codes([p[by] for p, _ in parts])
+        seg, labels = _joint_codes([p[by] for p, _dates in parts])
         if (seg < 0).any():
             seg, labels = np.where(seg < 0, len(labels), seg), labels + [NONE_LABEL]
     first = None
@@ -181,8 +182,9 @@ def compute_behaviour(
     table["change"] = table["current"] - table["previous"]
     table["growth"] = _ratio(table["current"], table["previous"]) - 1.0
     last_year = prev_stop - _DAY
-    table["period"] = f"{asof.year} to {asof.day} {MONTH_NAMES[asof.month - 1]}"
-    table["previous_period"] = f"{asof.year - 1} to {last_year.day} {MONTH_NAMES[last_year.month - 1]}"
+    table["period"] = _("{year} to {day} {month}").format(year=asof.year, day=asof.day, month=fmt_month(asof, with_year=False))
+    table["previous_period"] = _("{year} to {day} {month}").format(year=asof.year - 1, day=last_year.day,
+                                                                  month=fmt_month(last_year, with_year=False))
     return _as_text(table, [DIMENSION, SEGMENT, "metric", "period", "previous_period"])
 
 
@@ -200,20 +202,20 @@ def summarize_behaviour(behaviour: pd.DataFrame) -> str:
         rows = behaviour.groupby("metric")[["current", "previous"]].sum(min_count=1)
         rows["growth"] = _ratio(rows["current"], rows["previous"]) - 1.0
     parts = []
-    for metric, name in (("orders", "orders"), ("active_customers", "active customers"),
-                         ("new_customers", "new customers"), ("avg_order_value", "average order value")):
+    for metric, name in (("orders", N_("orders")), ("active_customers", N_("active customers")),
+                         ("new_customers", N_("new customers")), ("avg_order_value", N_("average order value"))):
         if metric not in rows.index:
             continue
         r = rows.loc[metric]
         if metric == "new_customers":
             if not np.isfinite(r["current"]):
                 continue
-            growth = f" ({fmt_pct(r['growth'], signed=True)})" if np.isfinite(r["growth"]) else ""
-            parts.append(f"{name} {r['current']:,.0f}{growth}")
+            growth = _(" ({growth})").format(growth=fmt_pct(r["growth"], signed=True)) if np.isfinite(r["growth"]) else ""
+            parts.append(_("{name} {count}{growth}").format(name=_(name), count=f"{r['current']:,.0f}", growth=growth))
         elif np.isfinite(r["growth"]):
-            parts.append(f"{name} {fmt_pct(r['growth'], signed=True)}")
+            parts.append(_("{name} {growth}").format(name=_(name), growth=fmt_pct(r["growth"], signed=True)))
     if not parts:
-        return "No comparison with last year (no history for the same dates)."
-    text = ", ".join(parts)
-    period = behaviour["previous_period"].iloc[0] if "previous_period" in behaviour.columns else "last year"
-    return f"{text[0].upper()}{text[1:]} on {period}."
+        return _("No comparison with last year (no history for the same dates).")
+    text = _(", ").join(parts)
+    period = behaviour["previous_period"].iloc[0] if "previous_period" in behaviour.columns else _("last year")
+    return _("{changes} on {period}.").format(changes=f"{text[0].upper()}{text[1:]}", period=period)

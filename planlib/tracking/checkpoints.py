@@ -12,6 +12,7 @@ from planlib.actions.visits import HIRE_SEAT
 from planlib.checks import require_frame
 from planlib.errors import DataError
 from planlib.formatting import fmt_money, fmt_pct
+from planlib.i18n import _, value_label
 from planlib.tracking._common import (
     DIMENSIONS,
     DateLike,
@@ -156,22 +157,27 @@ def summarize_checkpoints(checks: pd.DataFrame) -> str:
     """
     due = checks[checks["status"] != "open"]
     if due.empty:
-        return f"No checkpoint due yet ({len(checks)} open)."
+        return _("No checkpoint due yet ({count} open).").format(count=len(checks))
     met = int((due["status"] == "met").sum())
-    text = f"{met} of {len(due)} checkpoint{'s' if len(due) > 1 else ''} due {'is' if met == 1 else 'are'} met"
+    if len(due) > 1:
+        text = _("{met} of {due} checkpoints due is met") if met == 1 else _("{met} of {due} checkpoints due are met")
+    else:
+        text = _("{met} of {due} checkpoint due is met") if met == 1 else _("{met} of {due} checkpoint due are met")
+    text = text.format(met=met, due=len(due))
     missed = due[due["status"] == "missed"].sort_values("attainment", kind="mergesort")
     vacant = missed[missed["owner"].astype(str) == VACANT_REP]
     missed = missed[missed["owner"].astype(str) != VACANT_REP]
     if not missed.empty:
-        shown = [f"{r.owner_type.replace('_', ' ')} {r.owner} {r.period} "
-                 f"({fmt_pct(r.attainment)} of {fmt_money(r.cumulative_target)})"
+        shown = [_("{owner_type} {owner} {period} ({attainment} of {target})").format(
+                     owner_type=str(value_label("owner_type", r.owner_type)).replace("_", " "), owner=r.owner, period=r.period,
+                     attainment=fmt_pct(r.attainment), target=fmt_money(r.cumulative_target))
                  for r in missed.head(3).itertuples()]
-        more = f" and {len(missed) - 3} more" if len(missed) > 3 else ""
-        text += "; missed: " + ", ".join(shown) + more
+        more = _(" and {count} more").format(count=len(missed) - 3) if len(missed) > 3 else ""
+        text += _("; missed: {shown}{more}").format(shown=_(", ").join(shown), more=more)
     if not vacant.empty:
-        text += f"; {len(vacant)} more belong to a vacant seat (no rep to hold them)"
+        text += _("; {count} more belong to a vacant seat (no rep to hold them)").format(count=len(vacant))
     seats = due[due["status"] == "seat to fill"]
     if not seats.empty:
-        text += (f"; {len(seats)} belong to planned hire seats not yet selling ({fmt_money(seats.groupby('owner')['cumulative_target'].max().sum())}"
-                 f" of quota due; see the hiring plan)")
-    return text + "."
+        text += _("; {count} belong to planned hire seats not yet selling ({quota} of quota due; see the hiring plan)").format(
+            count=len(seats), quota=fmt_money(seats.groupby("owner")["cumulative_target"].max().sum()))
+    return text + _(".")

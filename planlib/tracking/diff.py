@@ -8,6 +8,7 @@ import pandas as pd
 
 from planlib.checks import require_frame
 from planlib.formatting import fmt_money
+from planlib.i18n import _, header, value_label
 from planlib.tracking._common import (
     DIMENSION,
     DIMENSIONS,
@@ -103,15 +104,19 @@ def summarize_plan_diff(diff: pd.DataFrame) -> str:
         East 2025-06 +50K."`` or ``"The two plans are identical."``
     """
     if diff.empty:
-        return "The two plans are identical."
+        return _("The two plans are identical.")
     dims = [d for d in DIMENSIONS if d in set(diff[DIMENSION])]
     biggest = diff.loc[diff["change"].abs().idxmax()]
     net = int(diff.loc[diff[DIMENSION] == TOTAL, "change"].sum())
-    text = (f"{len(diff)} target{'s' if len(diff) > 1 else ''} differ in {len(dims)} "
-            f"dimension{'s' if len(dims) > 1 else ''} ({', '.join(dims)})")
+    text = (_("{count} targets differ in {dims} dimensions ({names})") if len(diff) > 1 and len(dims) > 1 else
+            _("{count} targets differ in {dims} dimension ({names})") if len(diff) > 1 else
+            _("{count} target differ in {dims} dimensions ({names})") if len(dims) > 1 else
+            _("{count} target differ in {dims} dimension ({names})")).format(
+        count=len(diff), dims=len(dims), names=_(", ").join(str(value_label("dimension", d)) for d in dims))
     if TOTAL in dims:
-        text += f", total {'+' if net >= 0 else '-'}{fmt_money(abs(net))}"
+        text += _(", total {change}").format(change=f"{'+' if net >= 0 else '-'}{fmt_money(abs(net))}")
     sign = "+" if biggest["change"] >= 0 else "-"
-    text += (f"; largest: {biggest[DIMENSION].replace('_', ' ')} {biggest[SEGMENT]} "
-             f"{pd.Timestamp(biggest[MONTH]):%Y-%m} {sign}{fmt_money(abs(biggest['change']))}")
-    return text + "."
+    text += _("; largest: {dimension} {segment} {month} {change}").format(
+        dimension=header(biggest[DIMENSION]), segment=biggest[SEGMENT], month=f"{pd.Timestamp(biggest[MONTH]):%Y-%m}",
+        change=f"{sign}{fmt_money(abs(biggest['change']))}")
+    return text + _(".")

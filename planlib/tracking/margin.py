@@ -9,6 +9,7 @@ from planlib import schema
 from planlib.checks import require_frame
 from planlib.formatting import fmt_money, fmt_pct
 from planlib.tracking._common import DIMENSION, SEGMENT, TOTAL, DateLike, _to_timestamp
+from planlib.i18n import _
 
 __all__ = ["compare_margin", "summarize_margin"]
 
@@ -84,13 +85,14 @@ def compare_margin(margin_targets: pd.DataFrame, tracking: pd.DataFrame, orders:
 def summarize_margin(margin: pd.DataFrame | None) -> str:
     """One line: gross profit to date against plan, and the margin rate against its target."""
     if margin is None or margin.empty:
-        return "No gross-profit tracking: the plan or the orders carry no cost."
+        return _("No gross-profit tracking: the plan or the orders carry no cost.")
     total = margin[margin[DIMENSION] == TOTAL].iloc[0]
-    text = (f"Gross profit to date {fmt_money(total['gp_actual'])} against {fmt_money(total['gp_plan_to_date'])} "
-            f"planned ({fmt_pct(total['gp_attainment'])}); margin {fmt_pct(total['margin_rate_actual'])} against a "
-            f"target of {fmt_pct(total['margin_rate_target'])}")
+    text = _("Gross profit to date {actual} against {plan} planned ({attainment}); margin {margin} against a target of {target}").format(
+        actual=fmt_money(total["gp_actual"]), plan=fmt_money(total["gp_plan_to_date"]), attainment=fmt_pct(total["gp_attainment"]),
+        margin=fmt_pct(total["margin_rate_actual"]), target=fmt_pct(total["margin_rate_target"]))
     lines = margin[margin[DIMENSION] == schema.PRODUCT_LINE].dropna(subset=["gp_attainment"])
     if len(lines):
         worst = lines.sort_values("gp_attainment", kind="mergesort").iloc[0]
-        text += f"; lowest: {worst[SEGMENT]} at {fmt_pct(worst['gp_attainment'])} of its gross-profit plan"
-    return text + "."
+        text += _("; lowest: {segment} at {attainment} of its gross-profit plan").format(
+            segment=worst[SEGMENT], attainment=fmt_pct(worst["gp_attainment"]))
+    return text + _(".")

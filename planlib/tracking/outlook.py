@@ -10,6 +10,7 @@ from planlib.checks import require_frame
 from planlib.errors import DataError
 from planlib.formatting import fmt_money, fmt_pct
 from planlib.tracking._common import DIMENSION, MONTH, SEGMENT, TARGET, TOTAL, TOTAL_SEGMENT, _as_text
+from planlib.i18n import N_, _, fmt_amount, fmt_month, value_label
 
 
 def summarize_respread_by_segment(respread: pd.DataFrame) -> pd.DataFrame:
@@ -95,14 +96,15 @@ def replan_outlook(respread: pd.DataFrame, year_paths: pd.DataFrame | None = Non
 def summarize_replan_outlook(outlook: pd.DataFrame) -> str:
     """One line: the re-planned year against the annual target and the re-forecast, with chances."""
     v = outlook.set_index("metric")["value"]
-    text = (f"Re-planned year {fmt_money(v['replanned_year'])} against the annual {fmt_money(v['annual_target'])} "
-            f"({fmt_pct(v['replanned_year'] / v['annual_target'] - 1, signed=True)})")
+    text = _("Re-planned year {replanned} against the annual {annual} ({change})").format(
+        replanned=fmt_money(v["replanned_year"]), annual=fmt_money(v["annual_target"]),
+        change=fmt_pct(v["replanned_year"] / v["annual_target"] - 1, signed=True))
     if np.isfinite(v["forecast_year"]):
-        text += f"; the re-forecast year is {fmt_money(v['forecast_year'])}"
+        text += _("; the re-forecast year is {forecast}").format(forecast=fmt_money(v["forecast_year"]))
     if np.isfinite(v["p_annual_target"]):
-        text += (f", {fmt_pct(v['p_annual_target'])} likely to reach the annual target and "
-                 f"{fmt_pct(v['p_replanned_year'])} the re-planned year")
-    return text + "."
+        text += _(", {p_annual} likely to reach the annual target and {p_replanned} the re-planned year").format(
+            p_annual=fmt_pct(v["p_annual_target"]), p_replanned=fmt_pct(v["p_replanned_year"]))
+    return text + _(".")
 
 
 def summarize_changes(respread: pd.DataFrame) -> pd.DataFrame:
@@ -136,18 +138,21 @@ def summarize_changes(respread: pd.DataFrame) -> pd.DataFrame:
 def summarize_target_changes(changes: pd.DataFrame) -> str:
     """How many targets the re-spread changed and the three largest rises (one line)."""
     if changes.empty:
-        return "No target changed: no open month left to re-spread."
+        return _("No target changed: no open month left to re-spread.")
     top = changes.sort_values("change", ascending=False, kind="mergesort").head(3)
-    rises = "; ".join(f"{r.dimension} {r.segment} {r.month:%b} {r.change:+,.0f}" for r in top.itertuples())
-    return f"{len(changes)} targets changed; largest rises: {rises}."
+    rises = _("; ").join(_("{dimension} {segment} {month} {change}").format(
+        dimension=value_label("dimension", r.dimension), segment=r.segment, month=fmt_month(r.month, with_year=False),
+        change=fmt_amount(r.change, signed=True))
+        for r in top.itertuples())
+    return _("{count} targets changed; largest rises: {rises}.").format(count=len(changes), rises=rises)
 
 
 def respread_by_month(respread: pd.DataFrame) -> tuple[str, pd.DataFrame]:
     """The re-spread as month x dimension totals, and a line saying whether every dimension adds up."""
     if respread.empty:
-        return "The plan year is closed: nothing left to re-spread.", pd.DataFrame()
+        return _("The plan year is closed: nothing left to re-spread."), pd.DataFrame()
     table = respread.pivot_table(index=MONTH, columns=DIMENSION, values="target", aggfunc="sum")
     exact = bool(table.eq(table[TOTAL], axis=0).all().all())
-    text = (f"Re-spread remaining target {table[TOTAL].sum():,.0f} over {len(table)} open months; "
-            f"every dimension adds up to the month totals exactly: {exact}.")
+    text = _("Re-spread remaining target {total} over {count} open months; every dimension adds up to the month totals exactly: {exact}.").format(
+        total=fmt_amount(table[TOTAL].sum()), count=len(table), exact=_(N_("True") if exact else N_("False")))
     return text, table

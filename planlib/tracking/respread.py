@@ -42,6 +42,7 @@ from planlib.tracking._common import (
     _weights,
 )
 from planlib.tracking.reps import _respread_to_reps
+from planlib.i18n import _
 
 
 def _reforecast_series(reforecast: pd.DataFrame | None, open_months: pd.DatetimeIndex,
@@ -328,29 +329,33 @@ def summarize_respread(respread: pd.DataFrame) -> str:
     if total.empty:
         total = respread[respread[DIMENSION] == MONTH]
     if total.empty:
-        return "No open month left to re-spread."
+        return _("No open month left to re-spread.")
     n = len(total)
     required, original = float(total["required"].sum()), float(total["original"].sum())
     annual = respread.attrs.get("annual_target")
-    head = f"To reach the annual {fmt_money(annual)}, the" if annual is not None else "The"
-    text = (f"{head} {n} open month{'s' if n > 1 else ''} need {fmt_money(required / n)} a month on "
-            f"average")
+    if annual is not None:
+        text = (_("To reach the annual {annual}, the {count} open months need {amount} a month on average") if n > 1
+                else _("To reach the annual {annual}, the {count} open month need {amount} a month on average"))
+    else:
+        text = (_("The {count} open months need {amount} a month on average") if n > 1
+                else _("The {count} open month need {amount} a month on average"))
+    text = text.format(annual=fmt_money(annual), count=n, amount=fmt_money(required / n))
     if original > 0:
-        text += f" ({fmt_pct(required / original - 1, signed=True)} on the original plan)"
+        text += _(" ({change} on the original plan)").format(change=fmt_pct(required / original - 1, signed=True))
     rule = respread.attrs.get("carry_forward")
     target = float(total[TARGET].sum())
     if rule == "keep_annual":
-        text += "; keep_annual puts that into the targets"
+        text += _("; keep_annual puts that into the targets")
     elif rule == "hold_annual":
-        text += "; hold_annual keeps the original monthly targets"
+        text += _("; hold_annual keeps the original monthly targets")
     elif rule in ("carry_shortfall", "raise_to_forecast"):
-        what = "carries the shortfall and keeps any lead" if rule == "carry_shortfall" else \
-            "keeps any lead and raises the targets to the re-forecast where it is higher"
-        text += f"; {rule} {what}: {fmt_money(target / n)} a month"
+        text += (_("; carry_shortfall carries the shortfall and keeps any lead: {amount} a month") if rule == "carry_shortfall" else
+                 _("; raise_to_forecast keeps any lead and raises the targets to the re-forecast where it is higher: {amount} a month")
+                 ).format(amount=fmt_money(target / n))
         if original > 0:
-            text += f" ({fmt_pct(target / original - 1, signed=True)})"
+            text += _(" ({growth})").format(growth=fmt_pct(target / original - 1, signed=True))
     year_total = respread.attrs.get("year_total")
     if rule != "hold_annual" and year_total is not None and annual:
-        text += (f", the re-planned year {fmt_money(year_total)} "
-                 f"({fmt_pct(year_total / annual - 1, signed=True)} on the annual target)")
-    return text + "."
+        text += _(", the re-planned year {total} ({change} on the annual target)").format(
+            total=fmt_money(year_total), change=fmt_pct(year_total / annual - 1, signed=True))
+    return text + _(".")

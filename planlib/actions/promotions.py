@@ -11,7 +11,6 @@ import pandas as pd
 
 from planlib import schema
 from planlib.checks import require_frame
-from planlib.errors import ParamsError
 from planlib.calendars import FIRST_YEAR, LAST_YEAR, spring_festival
 from planlib.plan import CN_RETAIL_PROMOTIONS, ActionsSpec
 from planlib.actions._common import _DEFAULTS, _as_of, _require_rate, _text

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from planlib.forecast.backtest import MIN_BACKTEST_TRAIN
+from planlib.forecast.metrics import within
 from planlib.forecast.paths import LinearPaths, simulate_paths
 from planlib.forecast.reconcile import reconcile
 
@@ -177,7 +178,7 @@ def calibrate_intervals(
             lo, hi = np.quantile(w, [0.1, 0.9], axis=2)
             for j, i in enumerate(keys):
                 a = scored[(k, i)]
-                hits += int(np.sum((a >= lo[j, : len(a)]) & (a <= hi[j, : len(a)])))
+                hits += int(np.sum(within(a, lo[j, : len(a)], hi[j, : len(a)])))
                 count += len(a)
         return (hits / count if count else np.nan), count
 

@@ -56,3 +56,15 @@ def coverage(actual: np.ndarray, lower: np.ndarray, upper: np.ndarray) -> float:
 def owa(smape_model: float, mase_model: float, smape_naive2: float, mase_naive2: float) -> float:
     """Overall weighted average relative to Naive2, as in M4 (each input already averaged)."""
     return 0.5 * (smape_model / smape_naive2 + mase_model / mase_naive2)
+
+
+def within(actual, lo, hi, *, rel: float = 1e-9):
+    """``lo <= actual <= hi``, a point on a bound counted inside to ``rel`` of its size.
+
+    The calibration widens an interval until it reaches a backtest total (the 80th
+    percentile of what the totals need), so that total sits on the bound; whether the last
+    bit of floating point puts it in or out differs between BLAS kernels and CPUs.
+    """
+    actual, lo, hi = np.asarray(actual, float), np.asarray(lo, float), np.asarray(hi, float)
+    tol = rel * np.maximum.reduce([np.abs(actual), np.abs(lo), np.abs(hi), np.ones_like(actual)])
+    return (actual >= lo - tol) & (actual <= hi + tol)

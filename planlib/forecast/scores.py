@@ -8,6 +8,7 @@ import pandas as pd
 from planlib.forecast.backtest import MIN_BACKTEST_TRAIN, origin_mase, scaled_errors
 from planlib.forecast.calibrate import OriginIntervals
 from planlib.forecast.metrics import bias as _bias
+from planlib.forecast.metrics import within
 from planlib.forecast.series import LEVEL
 from planlib.schema import DS, UNIQUE_ID, Y
 
@@ -31,11 +32,11 @@ def backtest_table(results, ids, ys, offsets, h, m, iv: OriginIntervals, raw: Or
             act.append(a)
             fc.append(f)
             sn.append(origin_mase(y, train, r.snaive[k], h, m))
-            inside.append((a >= iv.lo[k, i][: len(a)]) & (a <= iv.hi[k, i][: len(a)]))
-            inside_raw.append((a >= raw.lo[k, i][: len(a)]) & (a <= raw.hi[k, i][: len(a)]))
+            inside.append(within(a, iv.lo[k, i][: len(a)], iv.hi[k, i][: len(a)]))
+            inside_raw.append(within(a, raw.lo[k, i][: len(a)], raw.hi[k, i][: len(a)]))
             if len(a) == h:
-                inside_tot.append(iv.tot_lo[k, i] <= a.sum() <= iv.tot_hi[k, i])
-                inside_tot_raw.append(raw.tot_lo[k, i] <= a.sum() <= raw.tot_hi[k, i])
+                inside_tot.append(bool(within(a.sum(), iv.tot_lo[k, i], iv.tot_hi[k, i])))
+                inside_tot_raw.append(bool(within(a.sum(), raw.tot_lo[k, i], raw.tot_hi[k, i])))
             cutoff = end - pd.DateOffset(months=off)
             ds = pd.date_range(cutoff + pd.offsets.MonthBegin(1), periods=len(a), freq="MS")
             frames.append(

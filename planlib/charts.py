@@ -373,7 +373,7 @@ def plot_capacity(capacity: pd.DataFrame, *, title: str | None = None) -> Figure
     ax.yaxis.set_major_formatter(_COUNT)
     ax.set_ylabel(_("visits per month"))
     n_over = int((~capacity["feasible"].astype(bool)).sum())
-    ax.set_title(title or _("Visits needed vs capacity: {over} of {total} rep-months over capacity").format(
+    ax.set_title(title or _("Before rebalancing, each rep alone: {over} of {total} rep-months over capacity").format(
         over=n_over, total=len(capacity)))
     ax.legend(frameon=False, loc="upper center", bbox_to_anchor=(0.5, -0.08), ncol=3)
     _tidy(ax)

@@ -16,6 +16,8 @@ import pandas as pd
 
 from planlib import schema
 from planlib.checks import require_frame
+from planlib.formatting import fmt_money
+from planlib.i18n import _
 from planlib.actions._common import HOUSE_REP, VACANT_REP, _ceil, _text, _window
 from planlib.actions.capacity import plan_hires, rebalance_visits
 
@@ -89,7 +91,7 @@ def plan_service_book(
             book[(r, k)] += 1
     reassigned = 0
     orphans = customers.loc[~house & ~known].sort_values(["k", "c"], kind="mergesort")
-    for _, row in orphans.iterrows():
+    for _index, row in orphans.iterrows():
         region_reps = plan.loc[plan[schema.REGION] == row["g"], schema.REP].tolist() or plan[schema.REP].tolist()
         if not region_reps or row["k"] not in CLASSES:
             continue
@@ -268,7 +270,7 @@ def plan_capacity(
             hire = plan_hires(short, visits_per_rep_month=visits_per_rep_month, ramp_months=ramp_months,
                               cost_per_rep_year=cost_per_rep_year)
             count, start = int(hire["hires"].sum()), pd.Timestamp(hire["start_by"].iloc[0])
-            for _ in range(50):  # a seat more until nothing is short (ramped capacity is whole visits)
+            for _attempt in range(50):  # a seat more until nothing is short (ramped capacity is whole visits)
                 seats = _hire_seats(region, count, start, months, visits_per_rep_month=visits_per_rep_month,
                                     ramp_months=ramp_months)
                 seats = seats.assign(visits=0)
@@ -310,37 +312,40 @@ def summarize_capacity_plan(visit_plan: pd.DataFrame, levers: pd.DataFrame, hire
                   [schema.REGION, "capacity", "funnel_visits", "service_visits", "needed", "over_before",
                    "short_after_rebalance", "c_to_inside_sales", "b_level_asked", "b_level_planned", "b_visits_freed",
                    "hires"])
-    text = (f"Funnel {int(levers['funnel_visits'].sum()):,} and ABC service {int(levers['service_visits'].sum()):,} "
-            f"visits a year, a service visit to an existing customer counted once with the funnel: "
-            f"{int(levers['needed'].sum()):,} visits against {int(levers['capacity'].sum()):,} of rep capacity; "
-            f"{int(levers['over_before'].sum()):,} over capacity rep by rep, "
-            f"{int(levers['short_after_rebalance'].sum()):,} still short after moving visits to colleagues and months "
-            f"with slack")
+    text = _("Funnel {funnel} and ABC service {service} visits a year, a service visit to an existing customer counted "
+             "once with the funnel: {needed} visits against {capacity} of rep capacity; {over} over capacity rep by rep, "
+             "{short} still short after moving visits to colleagues and months with slack").format(
+        funnel=f"{int(levers['funnel_visits'].sum()):,}", service=f"{int(levers['service_visits'].sum()):,}",
+        needed=f"{int(levers['needed'].sum()):,}", capacity=f"{int(levers['capacity'].sum()):,}",
+        over=f"{int(levers['over_before'].sum()):,}", short=f"{int(levers['short_after_rebalance'].sum()):,}")
     c = int(levers["c_to_inside_sales"].sum())
     if c:
-        text += f"; C customers to inside sales frees {c:,} visits"
+        text += _("; C customers to inside sales frees {visits} visits").format(visits=f"{c:,}")
     lowered = levers.loc[levers["b_level_planned"] < levers["b_level_asked"] - 1e-9]
     if len(lowered):
-        text += "; B visits lowered to what capacity allows (" + ", ".join(
-            f"{r.region} {r.b_level_planned * 12:.0f} a year instead of {r.b_level_asked * 12:.0f}" for r in lowered.itertuples()
-        ) + f", {int(lowered['b_visits_freed'].sum()):,} visits)"
+        regions = _(", ").join(_("{region} {planned} a year instead of {asked}").format(
+            region=r.region, planned=f"{r.b_level_planned * 12:.0f}", asked=f"{r.b_level_asked * 12:.0f}") for r in lowered.itertuples())
+        text += _("; B visits lowered to what capacity allows ({regions}, {visits} visits)").format(
+            regions=regions, visits=f"{int(lowered['b_visits_freed'].sum()):,}")
     n = int(levers["hires"].sum())
     if n and hires is not None and len(hires):
         cost = pd.to_numeric(hires["cost"], errors="coerce").sum(min_count=1)
-        from planlib.formatting import fmt_money
-
-        text += (f"; {n} hire(s) cover the rest (" + ", ".join(
-            f"{r.region} {r.hires} starting by {pd.Timestamp(r.start_by):%Y-%m}" for r in hires.itertuples()) + ")"
-            + (f" at {fmt_money(cost)}" if pd.notna(cost) else ", cost not given (actions.rep_cost_per_year)")
-            + " and carry part of their region's quota")
+        starts = _(", ").join(_("{region} {hires} starting by {start}").format(
+            region=r.region, hires=r.hires, start=f"{pd.Timestamp(r.start_by):%Y-%m}") for r in hires.itertuples())
+        text += (_("; {count} hire(s) cover the rest ({starts}) at {cost} and carry part of their region's quota").format(
+                     count=n, starts=starts, cost=fmt_money(cost)) if pd.notna(cost) else
+                 _("; {count} hire(s) cover the rest ({starts}), cost not given (actions.rep_cost_per_year), and carry part of "
+                   "their region's quota").format(count=n, starts=starts))
         alone = levers.loc[levers["a_level_without_hires"].notna()] if "a_level_without_hires" in levers.columns else levers.iloc[:0]
         if len(alone):
-            text += ("; without hires A customers could get " + ", ".join(
-                f"{r.a_level_without_hires * 12:.0f} visits a year in {r.region}" for r in alone.itertuples())
-                + f" instead of {float(levers['a_level_asked'].iloc[0]) * 12:.0f}")
+            levels = _(", ").join(_("{visits} visits a year in {region}").format(
+                visits=f"{r.a_level_without_hires * 12:.0f}", region=r.region) for r in alone.itertuples())
+            text += _("; without hires A customers could get {levels} instead of {asked}").format(
+                levels=levels, asked=f"{float(levers['a_level_asked'].iloc[0]) * 12:.0f}")
     else:
-        text += "; no hire is needed"
+        text += _("; no hire is needed")
     over = int((visit_plan["planned"] > visit_plan["capacity"]).sum()) if len(visit_plan) else 0
     short = int(visit_plan["short"].sum()) if len(visit_plan) else 0
-    text += f". After rebalancing and hires {over} rep-months are over capacity and {short} visits short."
+    text += _(". After rebalancing and hires {over} rep-months are over capacity and {short} visits short.").format(
+        over=over, short=f"{short:,}")
     return text

@@ -187,7 +187,7 @@ def _kernel_root(project: Path):
 
 
 class _WarmKernels:
-    """One kernel ahead: while a notebook runs, the next one's kernel starts and imports (planlib.kernels)."""
+    """One kernel ahead (opt-in, PLANLIB_WARM_KERNELS=1): while a notebook runs, the next one's kernel starts and imports."""
 
     def __init__(self, project: Path, count: int):
         self._project, self._left = project, count
@@ -200,7 +200,7 @@ class _WarmKernels:
         return self
 
     def _start(self) -> WarmKernel | None:
-        if self._left <= 0 or os.environ.get("PLANLIB_WARM_KERNELS", "1") == "0":
+        if self._left <= 0 or os.environ.get("PLANLIB_WARM_KERNELS", "0") != "1":  # opt-in: see the README
             return None
         self._left -= 1
         return WarmKernel(cwd=str(self._project), extra_arguments=_kernel_arguments()).start()

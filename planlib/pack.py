@@ -174,16 +174,20 @@ def _kernel_arguments() -> list[str]:
 
 @contextlib.contextmanager
 def _kernel_root(project: Path):
-    """Kernels started inside inherit the project root (notebooks find it through it)."""
-    previous_root = os.environ.get(paths.ROOT_ENV_VAR)
+    """Kernels started inside inherit the project root (notebooks find it through it) and know they run in a batch."""
+    from planlib.whatif import BATCH_ENV_VAR
+
+    previous = {key: os.environ.get(key) for key in (paths.ROOT_ENV_VAR, BATCH_ENV_VAR)}
     os.environ[paths.ROOT_ENV_VAR] = str(project)
+    os.environ[BATCH_ENV_VAR] = "1"  # no live widgets in a batch run (planlib.whatif)
     try:
         yield
     finally:
-        if previous_root is None:
-            os.environ.pop(paths.ROOT_ENV_VAR, None)
-        else:
-            os.environ[paths.ROOT_ENV_VAR] = previous_root
+        for key, value in previous.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
 
 
 class _WarmKernels:

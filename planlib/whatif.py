@@ -6,6 +6,8 @@ The widgets only collect settings; every number comes from the same
 
 from __future__ import annotations
 
+import os
+
 from typing import Any
 
 import pandas as pd
@@ -15,6 +17,8 @@ from planlib.decompose import TargetInputs, decompose_targets
 from planlib.plan import TargetsSpec
 from planlib.i18n import _, fmt_amount, fmt_quarter, header
 
+
+BATCH_ENV_VAR = "PLANLIB_BATCH"  # set to "1" in the kernels of a pack run (planlib.pack)
 
 def update_spec(spec: TargetsSpec, **changes: Any) -> TargetsSpec:
     """A copy of ``spec`` with ``changes`` applied and validated (quarter weights normalised to 1)."""
@@ -51,10 +55,19 @@ def build_whatif(inputs: TargetInputs, spec: TargetsSpec):
     With the balanced split (``targets.split_method: balanced``) the role and stage sliders
     move each group's probability tilt; with the growth split, each group's growth.
 
-    Each change re-runs ``decompose_targets`` and redraws the headline table.
+    Each change re-runs ``decompose_targets`` and redraws the headline table. In a pack
+    (``PLANLIB_BATCH=1``, set by the pack runner) there is no one to move a slider: the
+    headline table at the params' settings is shown as is, and no widget is created, since
+    live widgets under papermill/nbclient can block a cell's execution forever
+    (jupyter/nbclient#312, nteract/papermill#723; seen here in CI).
     """
     import ipywidgets as w
-    from IPython.display import display
+    from IPython.display import HTML, display
+
+    if os.environ.get(BATCH_ENV_VAR) == "1":
+        display(HTML("<b>" + _("What if…") + "</b>"))
+        display(summarize_whatif(decompose_targets(inputs, spec)))
+        return None
 
     style = {"description_width": "160px"}
     layout = w.Layout(width="460px")

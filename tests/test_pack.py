@@ -149,3 +149,19 @@ def test_a_stage_reads_only_the_columns_it_needs(tmp_path):
     assert "orders" not in run._cache  # the whole table was never read
     run.table("orders")
     assert list(run.columns("orders", ["revenue"]).columns) == ["revenue"]  # from the table at hand once read
+
+
+def test_a_pack_shows_the_what_if_table_without_live_widgets(tmp_path, monkeypatch):
+    """In a batch run (PLANLIB_BATCH=1, set by the pack) the what-if cell displays the table at the params'
+    settings and creates no widget: live widgets under nbclient can block a cell forever (seen in CI)."""
+    from unittest import mock
+
+    from planlib import whatif
+
+    monkeypatch.setenv(whatif.BATCH_ENV_VAR, "1")
+    shown = []
+    with mock.patch.object(whatif, "decompose_targets", return_value={"t": 1}), \
+         mock.patch.object(whatif, "summarize_whatif", return_value="the headline table"), \
+         mock.patch("IPython.display.display", side_effect=shown.append):
+        assert whatif.build_whatif(inputs=None, spec=None) is None
+    assert shown[-1] == "the headline table" and "What if" in shown[0].data

@@ -64,9 +64,11 @@ def build_whatif(inputs: TargetInputs, spec: TargetsSpec):
     import ipywidgets as w
     from IPython.display import HTML, display
 
+    from planlib.display import format_table
+
     if os.environ.get(BATCH_ENV_VAR) == "1":
         display(HTML("<b>" + _("What if…") + "</b>"))
-        display(summarize_whatif(decompose_targets(inputs, spec)))
+        display(format_table(summarize_whatif(decompose_targets(inputs, spec))))
         return None
 
     style = {"description_width": "160px"}
@@ -105,7 +107,7 @@ def build_whatif(inputs: TargetInputs, spec: TargetsSpec):
         table = summarize_whatif(decompose_targets(inputs, current))
         with output:
             output.clear_output(wait=True)
-            display(table)
+            display(format_table(table))
 
     controls = [method, growth, quantile, time_split, *quarters, *roles.values(), *stages.values()]
     for control in controls:

@@ -19,6 +19,11 @@ FIRST_YEAR, LAST_YEAR = int(holidays.China.start_year), int(holidays.China.end_y
 _NEW_YEAR = "Chinese New Year (Spring Festival)"  # the holiday's name in holidays' en_US locale
 
 
+def has_spring_festival(year: int) -> bool:
+    """True when the library covers ``year`` (1950-2100)."""
+    return FIRST_YEAR <= int(year) <= LAST_YEAR
+
+
 @lru_cache(maxsize=None)
 def spring_festival(year: int) -> pd.Timestamp:
     """The first day of the lunar year (春节, Chinese New Year's day) in ``year``.
@@ -29,7 +34,7 @@ def spring_festival(year: int) -> pd.Timestamp:
         For a year outside what the library covers (1950-2100).
     """
     key = int(year)
-    if not FIRST_YEAR <= key <= LAST_YEAR:
+    if not has_spring_festival(key):
         raise ParamsError(
             f"no Spring Festival date for {key}: the holidays library covers {FIRST_YEAR}-{LAST_YEAR}; "
             f"anchor the promotion on a fixed MM-DD",

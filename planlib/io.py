@@ -302,3 +302,18 @@ def hash_file(path: Path, *, chunk: int = 1 << 20) -> str:
         while block := handle.read(chunk):
             digest.update(block)
     return digest.hexdigest()
+
+
+def package_versions(names: tuple[str, ...]) -> dict[str, str]:
+    """Installed version of each package (``not installed`` where absent) and of Python, for a pack's manifest."""
+    from importlib import metadata
+    import platform
+
+    versions = {}
+    for name in names:
+        try:
+            versions[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            versions[name] = "not installed"
+    versions["python"] = platform.python_version()
+    return versions

@@ -10,10 +10,8 @@ import contextlib
 import datetime as dt
 import json
 import os
-import platform
 import shutil
 import time
-from importlib import metadata
 from pathlib import Path
 from typing import Callable
 
@@ -331,13 +329,7 @@ def _manifest(plan: Plan, params_file: Path, project: Path, *, period: str, as_o
     params = plan.to_dict()
     if params.get("data", {}).get("url"):
         params["data"]["url"] = redact_url(params["data"]["url"])  # no user name or password in any file
-    versions = {}
-    for name in _PACKAGES:
-        try:
-            versions[name] = metadata.version(name)
-        except metadata.PackageNotFoundError:
-            versions[name] = "not installed"
-    versions["python"] = platform.python_version()
+    versions = io.package_versions(_PACKAGES)
     return {
         "plan": plan.plan,
         "period": period,

@@ -11,7 +11,7 @@ import pandas as pd
 
 from planlib import schema
 from planlib.checks import require_frame
-from planlib.calendars import FIRST_YEAR, LAST_YEAR, spring_festival
+from planlib.calendars import has_spring_festival, spring_festival
 from planlib.plan import CN_RETAIL_PROMOTIONS, ActionsSpec
 from planlib.actions._common import _DEFAULTS, _as_of, _require_rate, _text
 
@@ -31,10 +31,6 @@ def lookup_cny_date(year: int) -> pd.Timestamp:
     return spring_festival(year)
 
 
-def _has_cny(year: int) -> bool:
-    return FIRST_YEAR <= int(year) <= LAST_YEAR
-
-
 def _as_promotions(promotions: Iterable[Any]) -> list[ActionsSpec.Promotion]:
     out = []
     for p in promotions:
@@ -45,7 +41,7 @@ def _as_promotions(promotions: Iterable[Any]) -> list[ActionsSpec.Promotion]:
 def _anchor(promotion: ActionsSpec.Promotion, year: int) -> pd.Timestamp | None:
     anchor = promotion.anchor.strip().lower()
     if anchor == "cny":
-        return lookup_cny_date(year) if _has_cny(year) else None
+        return lookup_cny_date(year) if has_spring_festival(year) else None
     month, day = (int(part) for part in anchor.split("-"))
     if month == 2 and day == 29 and not pd.Timestamp(year, 1, 1).is_leap_year:
         day = 28
@@ -123,7 +119,7 @@ def measure_promotion_uplift(
     def holiday(year: int) -> pd.DatetimeIndex:
         days = []
         for y in (year - 1, year, year + 1):
-            if _has_cny(y):
+            if has_spring_festival(y):
                 cny = spring_festival(y)
                 days.append(pd.date_range(cny + pd.Timedelta(days=_CNY_HOLIDAY[0]),
                                           cny + pd.Timedelta(days=_CNY_HOLIDAY[1])))

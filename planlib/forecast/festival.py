@@ -23,7 +23,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from planlib.calendars import FIRST_YEAR, LAST_YEAR, spring_festival
+from planlib.calendars import has_spring_festival, spring_festival
 
 MIN_YEARS = 3  # history years (with both months) the pooled slope needs
 SHARE_BOUNDS = (0.05, 0.95)  # a re-split never gives either month less than 5% of the two
@@ -44,7 +44,7 @@ class FestivalShift:
 
     def share(self, uid: str, year: int) -> float | None:
         """January's share of January + February for ``uid`` in ``year`` (None: leave the model's split)."""
-        if not self.active or uid not in self.mean_share or not FIRST_YEAR <= year <= LAST_YEAR:
+        if not self.active or uid not in self.mean_share or not has_spring_festival(year):
             return None
         value = self.mean_share[uid] + self.slope * (festival_day(year) - self.mean_day[uid])
         return float(np.clip(value, *SHARE_BOUNDS))
@@ -62,7 +62,7 @@ def january_shares(y: np.ndarray, first_month: pd.Timestamp) -> pd.DataFrame:
     for year in sorted(set(months.year)):
         jan = np.flatnonzero((months.year == year) & (months.month == 1))
         feb = np.flatnonzero((months.year == year) & (months.month == 2))
-        if len(jan) and len(feb) and FIRST_YEAR <= year <= LAST_YEAR:
+        if len(jan) and len(feb) and has_spring_festival(year):
             a, b = float(y[jan[0]]), float(y[feb[0]])
             if a >= 0 and b >= 0 and a + b > 0:
                 rows.append({"year": year, "share": a / (a + b), "weight": a + b, "day": festival_day(year)})

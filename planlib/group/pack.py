@@ -11,11 +11,9 @@ import datetime as dt
 import html
 import json
 import math
-import platform
 import shutil
 import time
 from collections.abc import Mapping
-from importlib import metadata
 from pathlib import Path
 from typing import Callable
 
@@ -255,13 +253,7 @@ def _manifest(group: str, period: str, unit_packs: Mapping[str, Path], project: 
             "targets_sha256": io.hash_file(pack / "artifacts" / "targets_long.parquet"),
             "year_paths_sha256": io.hash_file(pack / "artifacts" / "year_paths.parquet"),
         }
-    versions = {}
-    for name in _PACKAGES:
-        try:
-            versions[name] = metadata.version(name)
-        except metadata.PackageNotFoundError:
-            versions[name] = "not installed"
-    versions["python"] = platform.python_version()
+    versions = io.package_versions(_PACKAGES)
     return {
         "group": group,
         "period": period,

@@ -66,6 +66,7 @@ def main() -> None:
         oracle = oracle_region_spread(lines, actuals, company)
         print(f"planlib rep shares under the ACTUAL 2013 region-month totals (hindsight, a diagnosis only): {oracle}")
         print("  the gap between the two planlib lines is the region-level forecast error; the rest is the rep split")
+    print(what_company_quotas_follow(lines, pd.read_csv(AW / "quota_history.csv", parse_dates=["quota_date"])))
 
 
 def oracle_region_spread(lines: pd.DataFrame, actuals: pd.DataFrame, company: pd.DataFrame) -> dict:
@@ -83,6 +84,33 @@ def oracle_region_spread(lines: pd.DataFrame, actuals: pd.DataFrame, company: pd
     quarter = pd.to_datetime(quotas["month"]).dt.quarter.rename("quarter")
     mine = quotas.groupby([quotas[schema.REP].rename("rep"), quarter])["target"].sum().rename("quota").reset_index()
     return measure_quota_spread(actuals, mine.merge(company[["rep", "quarter"]], on=["rep", "quarter"]))
+
+
+def what_company_quotas_follow(lines: pd.DataFrame, history: pd.DataFrame) -> str:
+    """How closely the company's quotas track each rep's sales in the 3 months before and after the quota date.
+
+    A quota set from history can only know the months before its date; a quota that
+    tracks the months after far more closely than any history does was set (or its
+    sales steered) with knowledge a plan made at the start of the year does not have.
+    """
+    import numpy as np
+
+    sold = lines.loc[lines["sales_person_name"].notna(), ["sales_person_name", "order_date", "line_total"]]
+    rows = []
+    for quota in history.itertuples():
+        own = sold.loc[sold["sales_person_name"] == quota.sales_person_name]
+        after = own.loc[(own["order_date"] > quota.quota_date) & (own["order_date"] <= quota.quota_date + pd.DateOffset(months=3)), "line_total"].sum()
+        before = own.loc[(own["order_date"] <= quota.quota_date) & (own["order_date"] > quota.quota_date - pd.DateOffset(months=3)), "line_total"].sum()
+        rows.append((quota.sales_quota, after, before))
+    frame = pd.DataFrame(rows, columns=["quota", "after", "before"])
+    frame = frame.loc[(frame > 0).all(axis=1)]
+    logs = np.log(frame)
+    return (
+        f"company quotas vs the rep's sales, correlation of logs over {len(frame)} rep-quarters: "
+        f"3 months after the quota date {logs['quota'].corr(logs['after']):.3f}, "
+        f"3 months before {logs['quota'].corr(logs['before']):.3f}; "
+        f"the 3 months before vs the 3 months after {logs['before'].corr(logs['after']):.3f}"
+    )
 
 
 if __name__ == "__main__":

@@ -160,6 +160,17 @@ def plan_visit_need(
     return out.reset_index(drop=True)
 
 
+def _fits(need: pd.DataFrame) -> bool:
+    """Whether rebalancing leaves no visit short: exactly when the region's visits fit its capacity.
+
+    :func:`rebalance_visits` moves a month's excess to any month with room and then to any
+    colleague with slack, so nothing is short if and only if the year's needed visits do
+    not exceed the year's capacity. Searching levels with this test, and rebalancing only
+    the level chosen, gives the same plan as rebalancing every level tried.
+    """
+    return int(need["needed"].sum()) <= int(need["capacity"].sum())
+
+
 def _rebalance(need: pd.DataFrame) -> pd.DataFrame:
     """``needed`` rebalanced within region and across months: ``planned, moved, short`` added."""
     if need.empty:
@@ -248,11 +259,14 @@ def plan_capacity(
             before = int(plan["needed"].sum())
             per_year = int(round(level["B"] * 12))
             lowest = int(math.ceil(floor_b * 12 - 1e-9))
+            tried = None
             for visits in range(per_year - 1, lowest - 1, -1):
                 level["B"] = visits / 12
-                plan = _rebalance(plan_visit_need(part, book, levels=level, new_share=new_share))
-                if plan["short"].sum() == 0:
+                tried = plan_visit_need(part, book, levels=level, new_share=new_share)
+                if _fits(tried):
                     break
+            if tried is not None:
+                plan = _rebalance(tried)
             b_freed = before - int(plan["needed"].sum())
         row.update({"c_to_inside_sales": c_freed, "a_level_asked": float(levels.get("A", 0.0)), "b_level_asked": asked_b, "b_level_planned": level["B"],
                     "b_visits_freed": b_freed, "short_after_levers": int(plan["short"].sum())})
@@ -262,7 +276,7 @@ def plan_capacity(
             trial = dict(level)
             for visits in range(int(round(level["A"] * 12)) - 1, -1, -1):
                 trial["A"] = visits / 12
-                if _rebalance(plan_visit_need(part, book, levels=trial, new_share=new_share))["short"].sum() == 0:
+                if _fits(plan_visit_need(part, book, levels=trial, new_share=new_share)):
                     row["a_level_without_hires"] = trial["A"]
                     break
         if plan["short"].sum() > 0:
@@ -276,10 +290,10 @@ def plan_capacity(
                 seats = seats.assign(visits=0)
                 need = plan_visit_need(pd.concat([part, seats], ignore_index=True), book, levels=level,
                                        new_share=new_share)
-                plan = _rebalance(need)
-                if plan["short"].sum() == 0:
+                if _fits(need):
                     break
                 count += 1
+            plan = _rebalance(need)
             employed = len(months) - months.get_loc(start)
             hire["hires"] = count
             hire["capacity_added"] = int(seats.groupby(schema.REP)["capacity"].sum().sum())

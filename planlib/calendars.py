@@ -44,6 +44,11 @@ def spring_festival(year: int) -> pd.Timestamp:
     return pd.Timestamp(min(day for day, name in days.items() if name == _NEW_YEAR))
 
 
+def festival_day(year: int) -> int:
+    """Days from 1 January to the Spring Festival of ``year`` (20 to 50)."""
+    return int((spring_festival(year) - pd.Timestamp(year, 1, 1)).days)
+
+
 def spring_festival_dates(first_year: int, last_year: int) -> pd.Series:
     """Spring Festival dates of ``first_year``..``last_year``, indexed by year."""
     years = range(int(first_year), int(last_year) + 1)

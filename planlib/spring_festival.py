@@ -10,8 +10,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from planlib.calendars import spring_festival
-from planlib.forecast.festival import festival_day
+from planlib.calendars import festival_day, spring_festival
 from planlib.i18n import _, fmt_pct, get_language
 
 

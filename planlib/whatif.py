@@ -49,6 +49,29 @@ def summarize_whatif(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=[header("target"), header("value")])
 
 
+HEADLINE_TABLES = ("annual_target", "targets_month", "targets_product_line", "targets_region", "targets_customer_type")
+
+
+def show_whatif(run):
+    """The what-if section of notebook 03: the panel in JupyterLab, its table at the params' settings in a pack.
+
+    In a pack (``PLANLIB_BATCH=1``) the table is the plan's own headline, read from the
+    tables the notebook has just shown, not a second decomposition; the panel builds its
+    inputs only when there is someone to move a slider.
+    """
+    if os.environ.get(BATCH_ENV_VAR) == "1":
+        from IPython.display import HTML, display
+
+        from planlib.display import format_table
+
+        display(HTML("<b>" + _("What if…") + "</b>"))
+        display(format_table(summarize_whatif({name: run.table(name) for name in HEADLINE_TABLES})))
+        return None
+    from planlib.workflow import target_inputs
+
+    return build_whatif(target_inputs(run), run.plan.targets)
+
+
 def build_whatif(inputs: TargetInputs, spec: TargetsSpec):
     """An ipywidgets panel: method, growth or quantile, quarter weights, role and stage tilts (or growths).
 

@@ -168,3 +168,26 @@ def test_a_pack_shows_the_what_if_table_without_live_widgets(tmp_path, monkeypat
         assert whatif.build_whatif(inputs=None, spec=None) is None
     table = shown[-1]._repr_html_()
     assert "annual target" in table and "144,931,624" in table and "What if" in shown[0].data
+
+
+def test_a_pack_what_if_table_is_the_plans_own_headline(monkeypatch):
+    """In a pack the what-if table summarises the tables the plan has just built (read from the run),
+    equal to a fresh decomposition at the params' settings; no second decomposition runs."""
+    from unittest import mock
+
+    import pandas as pd
+
+    from planlib import whatif
+    from planlib.decompose import decompose_targets
+    from planlib.workflow import open_run, target_inputs
+
+    from planlib.display import format_table
+
+    run = open_run("params/demo.yaml", root=ROOT)
+    fresh = whatif.summarize_whatif(decompose_targets(target_inputs(run), run.plan.targets))
+    monkeypatch.setenv(whatif.BATCH_ENV_VAR, "1")
+    shown = []
+    with mock.patch.object(whatif, "decompose_targets", side_effect=AssertionError("decomposed again")), \
+         mock.patch("IPython.display.display", side_effect=shown.append):
+        assert whatif.show_whatif(run) is None
+    pd.testing.assert_frame_equal(shown[-1].frame, format_table(fresh).frame)

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from planlib.calendars import has_spring_festival, spring_festival
+from planlib.calendars import festival_day, has_spring_festival, spring_festival
 
 MIN_YEARS = 3  # history years (with both months) the pooled slope needs
 SHARE_BOUNDS = (0.05, 0.95)  # a re-split never gives either month less than 5% of the two
@@ -48,11 +48,6 @@ class FestivalShift:
             return None
         value = self.mean_share[uid] + self.slope * (festival_day(year) - self.mean_day[uid])
         return float(np.clip(value, *SHARE_BOUNDS))
-
-
-def festival_day(year: int) -> int:
-    """Days from 1 January to the Spring Festival of ``year`` (20 to 50)."""
-    return int((spring_festival(year) - pd.Timestamp(year, 1, 1)).days)
 
 
 def january_shares(y: np.ndarray, first_month: pd.Timestamp) -> pd.DataFrame:

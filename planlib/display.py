@@ -86,6 +86,7 @@ def format_table(
     money: Iterable[str] = (),
     pct: Iterable[str] = (),
     ratio: Iterable[str] = (),
+    counts: Iterable[str] = (),
     decimals: int = 0,
     max_columns: int = MAX_COLUMNS,
 ) -> Table:
@@ -93,13 +94,15 @@ def format_table(
 
     ``money`` columns get thousands separators (in zh-CN, scaled to 万元 / 亿元 with the
     unit in the header), ``pct`` columns one-decimal percentages (signed for growth and
-    change), ``ratio`` columns two decimals. Booleans show as ✓ / —, missing values as
+    change), ``ratio`` columns two decimals, ``counts`` (customers, visits: planned as
+    fractions, read as people and calls) whole numbers with thousands separators. Booleans show as ✓ / —, missing values as
     blanks, a meaningful index as leading columns (a default one is dropped), headers
     in the report language. Rows of a ``metric`` / ``kpi`` table that name a rate
     (gross margin, repurchase rate...) show their money columns as percentages.
     """
     out = _with_index_as_columns(frame)
     money, pct, ratio = set(money) & set(out.columns), set(pct) & set(out.columns), set(ratio) & set(out.columns)
+    counts = set(counts) & set(out.columns)
     kinds = _row_kinds(out)
     unit = _money_unit(out[sorted(money)]) if money and kinds is None else ""
     columns: dict[str, pd.Series] = {}
@@ -118,6 +121,8 @@ def format_table(
             text = values.map(lambda v: _pct(v, str(column).endswith(_SIGNED)))
         elif column in ratio:
             text = values.map(lambda v: "" if _missing(v) else f"{v:,.2f}")
+        elif column in counts:
+            text = values.map(lambda v: "" if _missing(v) else f"{v:,.0f}")
         elif kinds is not None and column in ("metric", "kpi", "measure"):
             text = values.map(lambda v: "" if _missing(v) else header(v))
             text_columns.append(title)

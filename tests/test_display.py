@@ -93,3 +93,9 @@ def test_planlib_words_in_cells_are_translated_and_data_values_are_not():
     table = format_table(frame, money=["target"]).frame
     assert table["定位"].tolist() == ["成熟", "战略"] and table["状态"].tolist() == ["绿灯", "红灯"]
     assert table["产品线"].tolist() == ["Pumps", "growth"]  # a product line named "growth" is data: unchanged
+
+
+def test_counts_show_as_whole_numbers_with_separators():
+    """Customers planned as fractions (1,502 x 67.2%) read as people: 1,009, not 1,008.72."""
+    frame = pd.DataFrame({"customer_type": ["existing", "new"], "customers": [1008.72, np.nan]})
+    assert format_table(frame, counts=["customers"]).frame.iloc[:, 1].tolist() == ["1,009", ""]

@@ -35,8 +35,13 @@ def render_html(notebook: Path, target: Path) -> Path:
     nb.metadata["title"] = title
     exporter = HTMLExporter(exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True)
     body, _resources = exporter.from_notebook_node(nb, resources={"metadata": {"name": title}})
+    body = body.replace("</head>", _READABLE_TEXT + "</head>", 1)
     target.write_text(embed_cjk_font(_REMOTE_SCRIPT.sub("", body)), encoding="utf-8")
     return target
+
+
+# printed sentences wrap between words, not mid-word (JupyterLab's output CSS breaks anywhere)
+_READABLE_TEXT = "<style>.jp-OutputArea-output pre{word-break:normal;overflow-wrap:anywhere}</style>\n"
 
 
 _REMOTE_SCRIPT = re.compile(r"<script[^>]*\bsrc=\"https?://[^\"]*\"[^>]*>\s*</script>\s*", re.IGNORECASE)

@@ -41,6 +41,8 @@ def test_html_has_the_notebook_title_no_remote_script_and_the_widget_result(tmp_
     assert not re.findall(r"<script[^>]*src=\"https?://", page)  # no require.js, MathJax or widget manager from a CDN
     assert STATIC_TABLE in page and "HBox(children" not in page
     assert "params_path" not in page
+    # printed sentences wrap between words: our rule comes after JupyterLab's "break-all"
+    assert page.rindex("word-break:normal") > page.index("word-break: break-all")
 
 
 def test_title_falls_back_to_the_file_name_and_plain_notebooks_are_untouched(tmp_path):

@@ -194,3 +194,16 @@ def test_notebook_markdown_in_the_report_language():
     assert zh.cells[0].source == "# 03 · 目标：我们承诺什么，由谁来承担\n\n## SMART目标\n\nUnknown words stay."
     assert zh.cells[1].source == "print('Quarter')" and zh.cells[2].source == "## SMART targets"
     assert nb.cells[0].source.startswith("# 03 · Targets")  # the original is untouched
+
+
+def test_english_headers_state_the_unit_where_the_column_name_does_not():
+    """The capacity-lever levels are visits a month (the sentence above the table speaks per year)."""
+    from planlib.i18n import activate, header
+
+    activate("en")
+    assert header("b_level_planned") == "B visits a month, planned" and header("funnel_visits") == "funnel visits"
+    activate("zh-CN")
+    try:
+        assert header("b_level_planned") == "B类计划频率（次/月）"
+    finally:
+        activate("en")

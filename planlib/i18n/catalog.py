@@ -118,7 +118,16 @@ def header(column: object) -> str:
     """
     name = str(column)
     text = _p("column", name)
-    return text.replace("_", " ") if text == name else text
+    return ENGLISH_HEADERS.get(name, text.replace("_", " ")) if text == name else text
+
+
+# English headers that need more than the column name with spaces (the unit, mostly)
+ENGLISH_HEADERS = {
+    "a_level_asked": "A visits a month, asked",
+    "a_level_without_hires": "A visits a month without hires",
+    "b_level_asked": "B visits a month, asked",
+    "b_level_planned": "B visits a month, planned",
+}
 
 
 # Columns whose values are planlib's own words (roles, stages, statuses...), not the user's data.

@@ -1,6 +1,6 @@
 """Wall time and peak memory of `planlib pack` on demo companies of growing size.
 
-Usage: python benchmarks/pack_scale.py [--sizes 10000 100000 1000000]
+Usage: python benchmarks/pack_scale.py [--sizes 10000 100000 1000000 10000000]
 
 Each size runs in a throwaway copy of the project (notebooks + params with
 data.demo.n_lines set) in its own process, so peak RSS (the largest process of
@@ -22,6 +22,7 @@ from pathlib import Path
 import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
+GOALS = {1_000_000: (45, 1024), 10_000_000: (180, 6 * 1024)}  # issue 17: wall seconds, peak MB
 
 
 def _one(n_lines: int) -> dict:
@@ -56,7 +57,10 @@ def main() -> None:
         out = subprocess.run([sys.executable, __file__, "--one", str(n)], capture_output=True, text=True, check=True)
         row = json.loads(out.stdout)
         per = ", ".join(f"{k}: {v}" for k, v in row["notebooks"].items())
-        print(f"{row['n_lines']:>10,} {row['seconds']:>8} {row['peak_rss_mb']:>8}  {per}")
+        goal = GOALS.get(n)
+        verdict = "" if goal is None else "  goal {} s / {} MB: {}".format(
+            *goal, "met" if row["seconds"] <= goal[0] and row["peak_rss_mb"] <= goal[1] else "NOT met")
+        print(f"{row['n_lines']:>10,} {row['seconds']:>8} {row['peak_rss_mb']:>8}  {per}{verdict}", flush=True)
 
 
 if __name__ == "__main__":

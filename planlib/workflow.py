@@ -247,6 +247,16 @@ def register_builder(names: tuple[str, ...], builder: Callable[[Run], dict[str, 
             _ANNUAL_ONLY.add(name)
 
 
+def order_lines(run: Run, *, without: tuple[str, ...] = (schema.QUANTITY,)) -> pd.DataFrame:
+    """The order lines a stage reads: every canonical column but ``without``, read column by column.
+
+    No stage after the intake uses ``quantity``; only the review (ABC of products) uses
+    ``product`` and only the review, actions and tracking use ``cost``. At millions of
+    lines each column left on disk saves its read and its memory.
+    """
+    return run.columns("orders", [c for c in schema.ALL_COLUMNS if c not in without])
+
+
 def review_as_of(run: Run) -> pd.Timestamp:
     """Last day the review may use: the end of the review year, of the data, or of its last complete month."""
     months = run.table("months")
@@ -259,7 +269,7 @@ def build_review(run: Run) -> dict[str, pd.DataFrame]:
     """Every table of the review of the past year (notebook 01)."""
     from planlib import abc_analysis, customers, review, spring_festival
 
-    orders = run.table("orders")
+    orders = order_lines(run)
     year, as_of = run.plan.review_year, review_as_of(run)
     thresholds = run.plan.review.abc_thresholds
     window = {"year": year, "as_of": as_of}
@@ -387,7 +397,7 @@ def target_inputs(run: Run) -> "TargetInputs":
         forecast=run.table("forecast_plan_year"),
         year_total_paths=run.table("year_paths")[schema.TOTAL_ID].to_numpy(),
         year_paths=run.table("year_paths"),
-        orders=run.table("orders"),
+        orders=order_lines(run, without=(schema.QUANTITY, schema.PRODUCT, schema.COST)),
         product_lines=run.table("product_lines"),
         regions=run.table("regions"),
         channels=run.table("channels", optional=True),
@@ -461,7 +471,7 @@ def build_tracking(run: Run) -> dict[str, pd.DataFrame]:
     spec = plan.tracking
     tables, source = annual_plan(run)
     plan_long = tables["targets_long"]
-    orders = run.table("orders")
+    orders = order_lines(run, without=(schema.QUANTITY, schema.PRODUCT))
     year_start = pd.Timestamp(plan.plan_year, 1, 1)
     in_year = orders.loc[orders[schema.ORDER_DATE] >= year_start]
     history = orders.loc[orders[schema.ORDER_DATE] < year_start]
@@ -517,7 +527,7 @@ def build_actions(run: Run) -> dict[str, pd.DataFrame]:
 
     plan, spec = run.plan, run.plan.actions
     long = run.table("targets_long")
-    orders = run.table("orders")
+    orders = order_lines(run, without=(schema.QUANTITY, schema.PRODUCT))
     history_end = pd.Timestamp(min(run.as_of, plan.history_end))
     tables: dict[str, pd.DataFrame] = {}
     reps = run.table("reps", optional=True)

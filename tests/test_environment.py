@@ -10,7 +10,7 @@ import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
 # PyPI name -> conda-forge name, where they differ.
-CONDA_NAMES: dict[str, str] = {"dask": "dask-core"}
+CONDA_NAMES: dict[str, str] = {"dask": "dask-core", "duckdb": "python-duckdb"}
 
 
 def _split(requirement: str) -> tuple[str, str]:

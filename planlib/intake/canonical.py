@@ -91,7 +91,7 @@ def canonicalize_orders(
         if name not in found:
             continue
         col = found[name]
-        text, had_control = clean_text(raw[col], from_float=pd.api.types.is_float_dtype(raw[col]))
+        text, had_control = clean_text(raw[col], from_float=pd.api.types.is_float_dtype(raw[col]), as_category=True)
         if had_control.any():
             controlled |= had_control
             control_cols.append(col)
@@ -102,7 +102,9 @@ def canonicalize_orders(
             if blank.all():  # an exported but unused column: the plan has no such dimension
                 entries.append(lg.entry(f"{name}: column '{col}' is empty on every line, left out as if not mapped", len(raw), revenue.sum(), "rule: optional column", lg.NOTE))
                 continue
-            text = text.mask(blank, MISSING_LABEL)
+            if MISSING_LABEL not in text.cat.categories:
+                text = text.cat.add_categories([MISSING_LABEL])
+            text = text.fillna(MISSING_LABEL)  # blank text is missing in the categorical
             entries.append(lg.entry(f"{name}: empty values filled as '{MISSING_LABEL}'", blank.sum(), revenue[blank].sum(), "rule: optional column", lg.FIXED))
         out[name] = text
     if controlled.any():
@@ -138,7 +140,9 @@ def _one_customer_per_order(out: pd.DataFrame) -> tuple[pd.DataFrame, pd.Series]
     shared = customers > 1
     if shared.any():
         out = out.copy()
-        out.loc[shared, schema.ORDER_ID] = out.loc[shared, schema.ORDER_ID] + ORDER_CUSTOMER_SEP + out.loc[shared, schema.CUSTOMER_ID]
+        order = out[schema.ORDER_ID].astype(str)
+        order.loc[shared] = order.loc[shared] + ORDER_CUSTOMER_SEP + out.loc[shared, schema.CUSTOMER_ID].astype(str)
+        out[schema.ORDER_ID] = order
     return out, shared
 
 
@@ -159,10 +163,25 @@ def to_categories(frame: pd.DataFrame) -> pd.DataFrame:
     """Text columns as ``category`` with sorted categories (stable across runs)."""
     out = frame.copy()
     for name in schema.CATEGORY_COLUMNS:
-        if name in out.columns:
+        if name in out.columns and isinstance(out[name].dtype, pd.CategoricalDtype):
+            out[name] = _sorted_categories(out[name])
+        elif name in out.columns:
             codes, uniques = pd.factorize(out[name].astype(str), sort=True)  # hash, not search: fast at 10M lines
             out[name] = pd.Categorical.from_codes(codes, categories=pd.Index(uniques, dtype=str))
     return out
+
+
+def _sorted_categories(values: pd.Series) -> pd.Categorical:
+    """A categorical re-coded onto its used categories as text, sorted (as ``to_categories`` sorts text)."""
+    codes = values.cat.codes.to_numpy()
+    categories = pd.Index(values.cat.categories.astype(str), dtype=str)
+    used = np.flatnonzero(np.bincount(codes[codes >= 0], minlength=len(categories)) > 0)
+    present = categories[used]
+    order = np.argsort(present.to_numpy(dtype=object), kind="stable")
+    recode = np.full(len(categories), -1, dtype=np.int64)
+    recode[used[order]] = np.arange(len(used))
+    line_codes = np.where(codes >= 0, recode[np.where(codes >= 0, codes, 0)], -1)
+    return pd.Categorical.from_codes(line_codes, categories=pd.Index(present[order], dtype=str))
 
 
 def canonicalize_quotas(raw: pd.DataFrame, *, columns: dict[str, str], label: str, date_format: str | None = None) -> pd.DataFrame:

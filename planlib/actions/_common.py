@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 
 from planlib import schema
+from planlib.ids import id_codes
 from planlib.errors import ParamsError
 from planlib.plan import ActionsSpec
 
@@ -55,13 +56,6 @@ def _text(values: pd.Series) -> pd.Series:
     return values.astype(object).where(values.notna(), "(none)").astype(str)
 
 
-def _ids(values: pd.Series) -> np.ndarray:
-    """One integer per distinct id (missing ones share one), for grouping: no string per line at 10M lines."""
-    if isinstance(values.dtype, pd.CategoricalDtype):
-        return values.cat.codes.to_numpy()
-    return pd.factorize(values, use_na_sentinel=True)[0]
-
-
 def _month_start(values: pd.Series) -> pd.Series:
     return pd.to_datetime(values).dt.to_period("M").dt.to_timestamp()
 
@@ -101,7 +95,7 @@ def _order_values(lines: pd.DataFrame, by: Sequence[str]) -> pd.DataFrame:
     """Per group (or overall): net revenue, orders with a positive net value, average order value."""
     keys = list(by)
     frame = pd.DataFrame({k: _text(lines[k]).to_numpy() for k in keys})
-    frame["_order"] = _ids(lines[schema.ORDER_ID])
+    frame["_order"] = id_codes(lines[schema.ORDER_ID])
     frame["_revenue"] = pd.to_numeric(lines[schema.REVENUE], errors="coerce").fillna(0.0).to_numpy()
     if not keys:
         revenue = math.fsum(frame["_revenue"])

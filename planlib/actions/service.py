@@ -10,7 +10,8 @@ from planlib import schema
 from planlib.checks import require_frame
 from planlib.errors import ParamsError
 from planlib.plan import ActionsSpec
-from planlib.actions._common import _ceil, _ids, _spec, _text, _window
+from planlib.actions._common import _ceil, _spec, _text, _window
+from planlib.ids import id_codes
 
 
 def _service_table(spec: ActionsSpec) -> pd.DataFrame:
@@ -111,7 +112,7 @@ def plan_service_levels(
     customers = assign_service_levels(abc_classes, spec=spec)
     lines = _window(orders, pd.Timestamp(year, 1, 1), pd.Timestamp(year, 12, 31))
     frame = pd.DataFrame({"c": _text(lines[schema.CUSTOMER_ID]).to_numpy(),
-                          "o": _ids(lines[schema.ORDER_ID]),
+                          "o": id_codes(lines[schema.ORDER_ID]),
                           "v": pd.to_numeric(lines[schema.REVENUE], errors="coerce").fillna(0.0).to_numpy()})
     per_order = frame.groupby(["c", "o"])["v"].sum()
     n_orders = (per_order > 0).groupby(level="c").sum()

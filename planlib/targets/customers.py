@@ -9,6 +9,7 @@ import pandas as pd
 
 from planlib import schema
 from planlib.allocation import round_preserving_total
+from planlib.ids import id_codes
 from planlib.checks import require_frame, require_number
 from planlib.errors import DataError, ParamsError
 from planlib.targets._common import TARGET
@@ -42,8 +43,8 @@ def summarize_customer_base(orders: pd.DataFrame, *, year: int) -> pd.DataFrame:
                    [schema.ORDER_DATE, schema.ORDER_ID, schema.CUSTOMER_ID, schema.REVENUE])
     frame = pd.DataFrame({
         "y": pd.to_datetime(orders[schema.ORDER_DATE]).dt.year.to_numpy(),
-        "order": _codes(orders[schema.ORDER_ID]),  # one integer per id: the same counts as the text, at 10M lines
-        "customer": _codes(orders[schema.CUSTOMER_ID]),
+        "order": id_codes(orders[schema.ORDER_ID]),  # one integer per id: the same counts as the text, at 10M lines
+        "customer": id_codes(orders[schema.CUSTOMER_ID]),
         "revenue": pd.to_numeric(orders[schema.REVENUE], errors="coerce").to_numpy(dtype=float),
     })
     now = frame[frame["y"] == year]
@@ -226,17 +227,8 @@ def count_new_customers(orders: pd.DataFrame, *, years: list[int]) -> pd.DataFra
     """
     where = "count_new_customers"
     require_frame(orders, "orders", where, [schema.ORDER_DATE, schema.CUSTOMER_ID])
-    first = pd.to_datetime(orders[schema.ORDER_DATE]).groupby(_codes(orders[schema.CUSTOMER_ID])).min().dt.year
+    first = pd.to_datetime(orders[schema.ORDER_DATE]).groupby(id_codes(orders[schema.CUSTOMER_ID])).min().dt.year
     start = int(pd.to_datetime(orders[schema.ORDER_DATE]).dt.year.min())
     counts = first.value_counts()
     kept = [y for y in years if y > start]
     return pd.DataFrame({"year": kept, "new_customers": [int(counts.get(y, 0)) for y in kept]})
-
-
-def _codes(ids: pd.Series) -> np.ndarray:
-    """One integer per distinct id as text (``str(id)``): category codes when the ids are categorical."""
-    if isinstance(ids.dtype, pd.CategoricalDtype) and not ids.isna().any():
-        categories = ids.cat.categories.astype(str)
-        if categories.is_unique:
-            return ids.cat.codes.to_numpy()
-    return pd.factorize(ids.astype(str).to_numpy())[0]

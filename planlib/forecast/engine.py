@@ -234,7 +234,8 @@ def forecast_series(
     year_paths = pd.DataFrame(paths.sum(axis=1).T, columns=ids)
     for i, uid in enumerate(ids):
         if nonneg[i] and np.any(mean[i] < -0.005):
-            warnings_.append(f"series {uid!r}: reconciled forecast below 0 in {int(np.sum(mean[i] < -0.005))} months")
+            warnings_.append(_("series {series}: {warning}").format(series=repr(uid), warning=_("reconciled forecast below 0 in {months} months").format(
+                months=int(np.sum(mean[i] < -0.005)))))
 
     level_of = {k.unique_id: _level_label(k) for k in keys}
     backtest = pd.DataFrame(bt_rows)
@@ -292,11 +293,12 @@ def _prepare(series: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
     frame[Y] = pd.to_numeric(frame[Y], errors="coerce")
     bad = frame[~np.isfinite(frame[Y].to_numpy(float))]
     if len(bad):
-        raise ForecastError(f"{len(bad)} months without a finite y (first {bad[DS].iloc[0]:%Y-%m})", series=str(bad[UNIQUE_ID].iloc[0]))
+        raise ForecastError(_("{count} months without a finite y (first {month})").format(count=len(bad), month=f"{bad[DS].iloc[0]:%Y-%m}"),
+                            series=str(bad[UNIQUE_ID].iloc[0]))
     dup = frame.duplicated([UNIQUE_ID, DS])
     if dup.any():
         row = frame[dup].iloc[0]
-        raise ForecastError(f"month {row[DS]:%Y-%m} appears more than once", series=str(row[UNIQUE_ID]))
+        raise ForecastError(_("month {month} appears more than once").format(month=f"{row[DS]:%Y-%m}"), series=str(row[UNIQUE_ID]))
     warnings_ = list(series.attrs.get("warnings", []))
     return frame, warnings_
 

@@ -125,13 +125,34 @@ def header(column: object) -> str:
 VALUE_COLUMNS = frozenset({"role", "stage", "status", "projected_status", "customer_type", "action_type", "kind",
                            "dimension", "level", "owner_type", "cadence", "method", "chosen_method", "step",
                            "period_type", "group", "flag", "metric", "owner", "support",
-                           "when", "who", "what", "check", "note", "action", "item", "use", "kpi", "segment"})
+                           "when", "who", "what", "check", "note", "action", "item", "use", "kpi", "segment",
+                           "probability_source", "need"})
+
+
+# Rows planlib adds inside columns of data values (a total, the actions' budget row, a hire seat
+# of 04's hiring plan): its own words, shown in the report language in whatever column they sit.
+OWN_VALUES = frozenset({"(actions, company-wide)", "(support pool)", "total", "Total", "new", "lost"})
+HIRE_PREFIX = "(hire) "  # planlib.actions.visits.HIRE_SEAT: "(hire) {region} {k}"
+
+
+def own_label(value: object) -> object:
+    """One of planlib's own row labels (``OWN_VALUES``, a hire seat) in the report language; anything else unchanged."""
+    if not isinstance(value, str):
+        return value
+    if value in OWN_VALUES:
+        return _p("value", value)
+    if value.startswith(HIRE_PREFIX):
+        return _p("value", "(hire) {seat}").format(seat=value[len(HIRE_PREFIX):])
+    return value
 
 
 def value_label(column: object, value: object) -> object:
-    """A value of one of ``VALUE_COLUMNS`` in the report language (context ``value``); other values unchanged."""
-    if str(column) not in VALUE_COLUMNS or not isinstance(value, str) or not value:
+    """A value of one of ``VALUE_COLUMNS`` in the report language (context ``value``); planlib's own row labels
+    (:func:`own_label`) in any column; other values unchanged."""
+    if not isinstance(value, str) or not value:
         return value
+    if str(column) not in VALUE_COLUMNS:
+        return own_label(value)
     return _p("value", value)
 
 

@@ -103,7 +103,7 @@ def _judge_early_end(orders, table, data_end, month_end, complete_through) -> tu
     observed = float(table["revenue"].iloc[-1])
     share = expected / (observed + expected) if observed + expected > 0 else 1.0
     n = len(missing)
-    said = (_("data end {end}; the missing day would carry {share} of the month, judged from the same weekdays of the months before") if n == 1 else
+    said = (_("data end {end}; the 1 missing day would carry {share} of the month, judged from the same weekdays of the months before") if n == 1 else
             _("data end {end}; the {days} missing days would carry {share} of the month, judged from the same weekdays of the months before")
             ).format(end=data_end.date(), days=n, share=f"{share:.1%}")
     return share <= MISSING_SHARE_MAX, said + ("" if share <= MISSING_SHARE_MAX else _(" (set data.complete_through if the month is whole)"))

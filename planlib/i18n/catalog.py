@@ -127,7 +127,7 @@ VALUE_COLUMNS = frozenset({"role", "stage", "status", "projected_status", "custo
                            "period_type", "group", "flag", "metric", "owner", "support",
                            "when", "who", "what", "check", "note", "action", "item", "use", "kpi", "segment",
                            "probability_source", "need", "policy", "purpose", "capacity_source", "rate_source", "lever",
-                           "unit", "seat", "source"})
+                           "unit", "seat", "source", "deal_size_source"})
 
 
 # Rows planlib adds inside columns of data values (a total, the actions' budget row, a hire seat

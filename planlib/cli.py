@@ -30,11 +30,11 @@ def validate(params_path: str, params_only: bool) -> None:
     from planlib.preflight import check_inputs
 
     with _one_line_errors():
-        plan = load_plan(params_path)
+        plan = load_plan(params_path)  # its own errors in the plan's language (planlib.plan.validate_plan)
+        i18n.activate(plan.report.language, plan.report.unit)  # the inputs' errors and every line below too
         checked = [] if params_only else check_inputs(plan, paths.find_project_root())
     for line in checked:
         click.echo(f"  {line}")
-    i18n.activate(plan.report.language, plan.report.unit)
     click.echo(i18n._("{path}: valid (plan '{plan}', plan year {year}, data to {end})").format(
         path=params_path, plan=plan.plan, year=plan.plan_year, end=plan.history_end))
 

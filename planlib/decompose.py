@@ -163,12 +163,12 @@ def check_override_names(overrides: dict, units: dict[str, pd.Series], *, where:
     known = {str(u) for values in units.values() for u in values.dropna()}
     unknown = [name for name in overrides if str(name) not in known]
     if unknown:
-        names = [k.replace("_", " ") for k in units]
-        kinds = " or ".join([", ".join(names[:-1]), names[-1]] if len(names) > 1 else names)
+        names = [header(k) for k in units]
+        kinds = _(" or ").join([_(", ").join(names[:-1]), names[-1]] if len(names) > 1 else names)
         examples = ", ".join(sorted(known)[:8]) + (" ..." if len(known) > 8 else "")
         raise ParamsError(
-            f"targets.probability_overrides names {', '.join(map(repr, unknown))}, which is no {kinds} of {where}; "
-            f"they are: {examples}",
+            _("targets.probability_overrides names {names}, which is no {kinds} of {where}; they are: {examples}").format(
+                names=", ".join(map(repr, unknown)), kinds=kinds, where=where, examples=examples),
             key="targets.probability_overrides",
         )
 

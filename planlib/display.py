@@ -18,7 +18,7 @@ import pandas as pd
 from planlib import i18n
 from planlib.i18n import _, header
 
-__all__ = ["Table", "configure_notebook", "format_table"]
+__all__ = ["Table", "configure_notebook", "format_table", "localize"]
 
 TRUE, FALSE = "✓", "—"
 MAX_COLUMNS = 9  # value columns per block of a wide table (plus the repeated label columns)
@@ -108,9 +108,11 @@ def format_table(
     columns: dict[str, pd.Series] = {}
     titles: list[str] = []
     text_columns: list[str] = []
+    bases: set[str] = set()
     for column in out.columns:
         values = out[column]
-        title = header(column)
+        title = _distinct(header(column), column, bases)
+        bases.add(title)
         if column in money and kinds is not None:  # a metric table: each row in its own kind of number
             signed = str(column).endswith(_SIGNED)
             text = pd.Series([_metric_cell(v, k, signed, decimals) for v, k in zip(values, kinds)], dtype=object)
@@ -124,7 +126,7 @@ def format_table(
         elif column in counts:
             text = values.map(lambda v: "" if _missing(v) else f"{v:,.0f}")
         elif kinds is not None and column in ("metric", "kpi", "measure"):
-            text = values.map(lambda v: "" if _missing(v) else header(v))
+            text = values.map(lambda v: "" if _missing(v) else _metric_label(column, v))
             text_columns.append(title)
         else:
             text = _plain(column, values)
@@ -139,6 +141,49 @@ def format_table(
             break
         n_labels += 1
     return Table(table, text_columns=text_columns, n_labels=n_labels, max_columns=max_columns)
+
+
+def _distinct(title: str, column: str, taken: set[str]) -> str:
+    """A header no other column of the table has already.
+
+    Two columns can share one word in the report language (``revenue_last`` and
+    ``revenue_previous`` are both 上年收入 where only one of them is shown); side by side,
+    the second takes its ``column-alt`` word (前年收入), else a number, never
+    overwriting the first column's values.
+    """
+    if title not in taken:
+        return title
+    alternative = i18n._p("column-alt", column)
+    if alternative != column and alternative not in taken:
+        return alternative
+    n = 2
+    while _("{column} ({n})").format(column=title, n=n) in taken:
+        n += 1
+    return _("{column} ({n})").format(column=title, n=n)
+
+
+def localize(frame: pd.DataFrame) -> pd.DataFrame:
+    """A raw frame (a pivot, a check table) with planlib's words in the report language, figures untouched.
+
+    Column and index names and the labels of its axes go through the catalog's
+    ``column`` words, the values of ``VALUE_COLUMNS`` and planlib's own row labels
+    (``total``, ``new``...) through its ``value`` words; data values pass through. In
+    English nothing changes, so a frame shown this way reads as before.
+    """
+    def label(value):
+        if not isinstance(value, str):
+            return value
+        word = i18n._p("column", value)
+        return word if word != value else i18n.own_label(value)
+
+    out = frame.rename(columns=label, index=label)
+    out = out.rename_axis(index=[label(n) for n in out.index.names], columns=[label(n) for n in out.columns.names])
+    for column in frame.columns:
+        if str(column) in i18n.VALUE_COLUMNS and not pd.api.types.is_numeric_dtype(frame[column]):
+            out[label(column)] = frame[column].map(lambda v: i18n.value_label(column, v)).to_numpy()
+        elif pd.api.types.is_bool_dtype(frame[column]) and i18n.get_language() != "en":  # True / False are English words
+            out[label(column)] = frame[column].map({True: _("yes"), False: _("no")}).to_numpy()
+    return out
 
 
 def _with_index_as_columns(frame: pd.DataFrame) -> pd.DataFrame:
@@ -172,6 +217,15 @@ def _metric_cell(value, kind: str, signed: bool, decimals: int) -> str:
     if kind == "money" and i18n.get_language() == "zh-CN":
         return i18n.fmt_money(value)
     return f"{value:,.{decimals}f}" if kind == "money" else f"{value:,.0f}"
+
+
+def _metric_label(column: str, value) -> str:
+    """A metric's name: the catalog's column word (``revenue``), else its value word (a sentence such as a
+    review cadence's metric), else the name with spaces."""
+    word = i18n._p("column", str(value))
+    if word == str(value):
+        word = str(i18n.value_label(column, value))
+    return header(value) if word == str(value) else word
 
 
 def _missing(value) -> bool:

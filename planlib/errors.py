@@ -1,7 +1,9 @@
 """Every error planlib raises on purpose.
 
 All subclass ``ValueError`` (so existing handlers catch them) and carry where the
-problem is as attributes; the CLI prints ``str(err)`` as one line and exits 2.
+problem is as attributes; the CLI prints ``str(err)`` as one line and exits 2. Messages
+are written with ``_()`` where they are raised, so they come in the language active then
+(``report.language`` once a params file is read; see ``planlib.plan.validate_plan``).
 """
 
 from __future__ import annotations
@@ -11,13 +13,22 @@ class PlanlibError(ValueError):
     """Base class: a problem with the user's inputs, not a bug in planlib."""
 
 
+def _where(path: str | None, message: str) -> str:
+    """``<path>: <message>`` in the active report language (the message is translated where it is raised)."""
+    if not path:
+        return message
+    from planlib.i18n.catalog import _  # not at the top: the catalog raises ParamsError itself
+
+    return _("{path}: {message}").format(path=path, message=message)
+
+
 class ParamsError(PlanlibError):
     """A params file is missing, malformed or holds a value out of range."""
 
     def __init__(self, message: str, *, path: str | None = None, key: str | None = None):
         self.path = path
         self.key = key
-        super().__init__(f"{path}: {message}" if path else message)
+        super().__init__(_where(path, message))
 
 
 class DataError(PlanlibError):
@@ -34,7 +45,7 @@ class DataError(PlanlibError):
         self.path = path
         self.column = column
         self.rows = rows or []
-        super().__init__(f"{path}: {message}" if path else message)
+        super().__init__(_where(path, message))
 
 
 class ForecastError(PlanlibError):
@@ -42,7 +53,11 @@ class ForecastError(PlanlibError):
 
     def __init__(self, message: str, *, series: str | None = None):
         self.series = series
-        super().__init__(f"series {series!r}: {message}" if series else message)
+        if series:
+            from planlib.i18n.catalog import _
+
+            message = _("series {series}: {warning}").format(series=repr(series), warning=message)
+        super().__init__(message)
 
 
 class PackError(PlanlibError):

@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from planlib.errors import DataError
+from planlib.i18n import _
 
 ENCODINGS_TRIED = ("utf-8-sig", "gbk")  # utf-8-sig reads plain UTF-8 too
 
@@ -76,7 +77,7 @@ def _read(
     """The one reader behind ``read_table``, ``read_header`` and ``read_column``: every failure a DataError naming the file."""
     label = label or str(path)
     if not path.is_file():
-        raise DataError("file not found" if not path.exists() else "is not a file", path=label)
+        raise DataError(_("file not found") if not path.exists() else _("is not a file"), path=label)
     kind = kind or _kind_from_suffix(path)
     _check_magic(path, kind, label)
     try:
@@ -96,13 +97,13 @@ def _read(
         raise
     except (ValueError, OSError, KeyError, IndexError, EOFError, zipfile.BadZipFile) as err:
         detail = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
-        raise DataError(f"cannot read as {kind}: {detail}", path=label) from None
+        raise DataError(_("cannot read as {kind}: {detail}").format(kind=kind, detail=detail), path=label) from None
     except Exception as err:  # a reader library's own error class (openpyxl, pyarrow)
         if type(err).__module__.split(".")[0] not in _READER_LIBRARIES:
             raise
         detail = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
-        raise DataError(f"cannot read as {kind}: {detail}", path=label) from None
-    raise DataError(f"unknown file type '{path.suffix}' (expected .csv, .xlsx or .parquet)", path=label)
+        raise DataError(_("cannot read as {kind}: {detail}").format(kind=kind, detail=detail), path=label) from None
+    raise DataError(_("unknown file type '{suffix}' (expected .csv, .xlsx or .parquet)").format(suffix=path.suffix), path=label)
 
 
 # the first bytes of each binary format: a CSV renamed .xlsx is told apart from a damaged workbook
@@ -119,12 +120,13 @@ def _check_magic(path: Path, kind: str, label: str) -> None:
     if any(head.startswith(m) for m in _MAGIC[kind]):
         return
     if not head:
-        raise DataError("the file is empty", path=label)
+        raise DataError(_("the file is empty"), path=label)
     if kind == "excel" and head.startswith(b"\xd0\xcf\x11\xe0"):
-        raise DataError("is an old Excel 97-2003 workbook (.xls); save it as .xlsx", path=label)
-    looks = "text (CSV?)" if _looks_like_text(head) else "another format"
-    expected = "an Excel .xlsx workbook" if kind == "excel" else "a Parquet file"
-    raise DataError(f"is not {expected}: its content looks like {looks}; rename it or set the source type", path=label)
+        raise DataError(_("is an old Excel 97-2003 workbook (.xls); save it as .xlsx"), path=label)
+    looks = _("text (CSV?)") if _looks_like_text(head) else _("another format")
+    expected = _("an Excel .xlsx workbook") if kind == "excel" else _("a Parquet file")
+    raise DataError(_("is not {expected}: its content looks like {looks}; rename it or set the source type").format(expected=expected, looks=looks),
+                    path=label)
 
 
 def _looks_like_text(head: bytes) -> bool:
@@ -153,7 +155,7 @@ def _read_csv(
     path: Path, *, encoding: str, label: str, nrows: int | None = None, usecols: list[str] | None = None
 ) -> pd.DataFrame:
     if path.stat().st_size == 0:
-        raise DataError("the file is empty", path=label)
+        raise DataError(_("the file is empty"), path=label)
     encodings = ENCODINGS_TRIED if encoding == "auto" else (encoding,)
     last_error: Exception | None = None
     for enc in encodings:
@@ -164,10 +166,10 @@ def _read_csv(
         except UnicodeDecodeError as err:
             last_error = err
         except pd.errors.EmptyDataError:
-            raise DataError("the file is empty", path=label) from None
+            raise DataError(_("the file is empty"), path=label) from None
     raise DataError(
-        f"cannot decode the text as {' or '.join(encodings)} ({last_error}); "
-        "set data.encoding to the file's encoding",
+        _("cannot decode the text as {encodings} ({error}); set data.encoding to the file's encoding").format(
+            encodings=_(" or ").join(encodings), error=last_error),
         path=label,
     )
 
@@ -186,8 +188,8 @@ def read_sql(url: str, query: str, *, password_env: str | None = None, label: st
     except (sqlalchemy.exc.SQLAlchemyError, ImportError, ValueError, TypeError) as err:
         # the message may quote the URL: name the driver problem only, never the URL
         raise DataError(
-            f"data.url: cannot open a connection of type '{engine_url.drivername}' "
-            f"({type(err).__name__}; is its database driver installed?)",
+            _("data.url: cannot open a connection of type '{driver}' ({error}; is its database driver installed?)").format(
+                driver=engine_url.drivername, error=type(err).__name__),
             path=label,
         ) from None
     try:
@@ -198,7 +200,7 @@ def read_sql(url: str, query: str, *, password_env: str | None = None, label: st
         message = str(cause).splitlines()[0] if str(cause).strip() else type(cause).__name__
         if engine_url.password:  # a driver may echo what it was given: never pass the secret on
             message = message.replace(str(engine_url.password), "***")
-        raise DataError(f"the SQL query failed: {message}", path=label) from None
+        raise DataError(_("the SQL query failed: {message}").format(message=message), path=label) from None
     finally:
         engine.dispose()
 
@@ -211,12 +213,12 @@ def sql_url_with_password(url: str, password_env: str | None) -> Any:
         parsed = sqlalchemy.engine.make_url(url)
     except (sqlalchemy.exc.ArgumentError, ValueError):
         # SQLAlchemy's message quotes the whole URL: say what is wrong without it
-        raise DataError("data.url is not a database URL (expected dialect://user@host/database)", path="sql") from None
+        raise DataError(_("data.url is not a database URL (expected dialect://user@host/database)"), path="sql") from None
     if password_env:
         password = os.environ.get(password_env)
         if password is None:
             raise DataError(
-                f"data.password_env names the environment variable {password_env}, which is not set",
+                _("data.password_env names the environment variable {name}, which is not set").format(name=password_env),
                 path="sql",
             )
         parsed = parsed.set(password=password)

@@ -101,17 +101,16 @@ def _run_locked(
 ) -> Path:
     """The body of ``run_pack``, run while holding the lock of this plan and period."""
     if final.exists() and not force:
-        raise PackError(f"{_rel(final, project)} exists already; use --force to replace it")
+        raise PackError(i18n._("{pack} exists already; use --force to replace it").format(pack=_rel(final, project)))
     kind = "quarterly" if "-Q" in period else "annual"
     annual = paths.pack_dir(project, plan.plan, str(plan.plan_year))
     if kind == "quarterly" and not (annual / MANIFEST).is_file():
-        raise PackError(
-            f"no annual plan pack at {_rel(annual, project)}: run `planlib pack {_rel(params_file, project)}` first; "
-            "a quarterly pack tracks that plan and never recomputes it"
-        )
+        raise PackError(i18n._(
+            "no annual plan pack at {pack}: run `planlib pack {params}` first; a quarterly pack tracks that plan and never recomputes it"
+        ).format(pack=_rel(annual, project), params=_rel(params_file, project)))
     notebooks = list_notebooks(project, kind=kind)
     if not notebooks:
-        raise PackError(f"no notebooks to run in {_rel(paths.notebooks_dir(project), project)}")
+        raise PackError(i18n._("no notebooks to run in {folder}").format(folder=_rel(paths.notebooks_dir(project), project)))
     preflight.check_inputs(plan, project)  # a missing file or column stops here, not notebooks later
 
     token = publish.new_token()
@@ -259,8 +258,8 @@ def _execute(notebook: Path, staging: Path, *, project: Path, params_file: Path,
         kept = _keep_failed(output, project, plan.plan, period)
         evalue = str(err.evalue).strip().splitlines()[0] if str(err.evalue).strip() else ""
         raise PackError(
-            f"{notebook.name} failed in cell {err.exec_count}: {err.ename}: {evalue} "
-            f"(failed notebook kept at {_rel(kept, project)})",
+            i18n._("{notebook} failed in cell {cell}: {error}: {message} (failed notebook kept at {path})").format(
+                notebook=notebook.name, cell=err.exec_count, error=err.ename, message=evalue, path=_rel(kept, project)),
             notebook=notebook.name,
         ) from None
     finally:
@@ -394,7 +393,7 @@ def pack_targets(pack: Path) -> pd.DataFrame:
     for name in ("replanned_targets_long", "targets_long"):
         if io.has_artifact(pack, name):
             return io.read_artifact(pack, name)
-    raise PackError(f"{pack} holds no target table (targets_long or replanned_targets_long)")
+    raise PackError(i18n._("{pack} holds no target table (targets_long or replanned_targets_long)").format(pack=pack))
 
 
 def diff_packs(old: Path, new: Path) -> tuple[str, pd.DataFrame]:

@@ -25,8 +25,9 @@ from pydantic import (
     model_validator,
 )
 
-from planlib import paths, schema
+from planlib import i18n, paths, schema
 from planlib.errors import ParamsError
+from planlib.i18n import N_, _
 from planlib.secrets import check_sql_url
 from planlib.strict_yaml import read_yaml
 
@@ -85,7 +86,7 @@ class _Section(BaseModel):
         """``true`` where a number is expected is a mistake (pydantic would read it as 1)."""
         field = cls.model_fields.get(info.field_name)
         if field is not None and _bool_where_number(field.annotation, value):
-            raise ValueError(f"must be a number, not true/false; got {_yaml_text(value)}")
+            raise ValueError(_("must be a number, not true/false; got {value}").format(value=_yaml_text(value)))
         return value
 
 
@@ -101,7 +102,7 @@ class DemoSpec(_Section):
     def _dates_in_order(self) -> "DemoSpec":
         if self.start >= self.end:
             raise ValueError(
-                f"data.demo.start must be before data.demo.end; got {self.start} and {self.end}"
+                _("data.demo.start must be before data.demo.end; got {start} and {end}").format(start=self.start, end=self.end)
             )
         return self
 
@@ -159,21 +160,21 @@ class DataSpec(_Section):
             back = None
         if back != sample:
             raise ValueError(
-                "data.date_format must be dayfirst, monthfirst or a strftime pattern with day, month "
-                f"and year such as %d/%m/%Y; got {value!r}"
+                _("data.date_format must be dayfirst, monthfirst or a strftime pattern with day, month "
+                  "and year such as %d/%m/%Y; got {value}").format(value=repr(value))
             )
         return value
 
     @model_validator(mode="after")
     def _source_has_what_it_needs(self) -> "DataSpec":
         if self.source in ("csv", "excel", "parquet") and not self.path:
-            raise ValueError(f"data.path is required when data.source is '{self.source}'")
+            raise ValueError(_("data.path is required when data.source is '{source}'").format(source=self.source))
         if self.source == "sql" and not (self.url and self.query):
-            raise ValueError("data.url and data.query are required when data.source is 'sql'")
+            raise ValueError(_("data.url and data.query are required when data.source is 'sql'"))
         if self.url:
             check_sql_url(self.url)
             if self.password_env and self.url.split(":", 1)[0].split("+", 1)[0] == "sqlite":
-                raise ValueError("data.password_env is set, but a SQLite database takes no password; remove it")
+                raise ValueError(_("data.password_env is set, but a SQLite database takes no password; remove it"))
         return self
 
 
@@ -224,7 +225,7 @@ class ForecastSpec(_Section):
     @classmethod
     def _quantiles_in_range(cls, value: tuple[float, ...]) -> tuple[float, ...]:
         if not all(0 < q < 1 for q in value) or list(value) != sorted(set(value)):
-            raise ValueError(f"must be increasing values between 0 and 1; got {list(value)}")
+            raise ValueError(_("must be increasing values between 0 and 1; got {value}").format(value=list(value)))
         return value
 
 
@@ -295,13 +296,12 @@ class TargetsSpec(_Section):
     @model_validator(mode="after")
     def _method_has_its_value(self) -> "TargetsSpec":
         if self.time_split == "manual" and self.quarter_weights is None:
-            raise ValueError("targets.quarter_weights is required when targets.time_split is 'manual'")
+            raise ValueError(_("targets.quarter_weights is required when targets.time_split is 'manual'"))
         if self.method == "amount" and self.amount is None:
-            raise ValueError("targets.amount is required when targets.method is 'amount'")
+            raise ValueError(_("targets.amount is required when targets.method is 'amount'"))
         if (self.market_share_target is None) != (self.market_size is None):
             raise ValueError(
-                "targets.market_size and targets.market_share_target go together; "
-                "give both or neither"
+                _("targets.market_size and targets.market_share_target go together; give both or neither")
             )
         return self
 
@@ -330,12 +330,12 @@ class ActionsSpec(_Section):
                     dt.datetime.strptime(f"2000-{anchor}", "%Y-%m-%d")
                 except ValueError:
                     raise ValueError(
-                        f"actions.promotions.anchor must be 'cny' or a day as MM-DD; got {self.anchor!r}"
+                        _("actions.promotions.anchor must be 'cny' or a day as MM-DD; got {value}").format(value=repr(self.anchor))
                     ) from None
             if self.start_offset > self.end_offset:
                 raise ValueError(
-                    f"actions.promotions.start_offset must not be after end_offset; got "
-                    f"{self.start_offset} and {self.end_offset} ({self.name})"
+                    _("actions.promotions.start_offset must not be after end_offset; got {start} and {end} ({name})").format(
+                        start=self.start_offset, end=self.end_offset, name=self.name)
                 )
             return self
 
@@ -355,7 +355,8 @@ class ActionsSpec(_Section):
         def _dates_in_order(self) -> "ActionsSpec.Event":
             if self.start > self.end:
                 raise ValueError(
-                    f"actions.events.start must not be after end; got {self.start} and {self.end} ({self.name})"
+                    _("actions.events.start must not be after end; got {start} and {end} ({name})").format(
+                        start=self.start, end=self.end, name=self.name)
                 )
             return self
 
@@ -443,8 +444,8 @@ class ActionsSpec(_Section):
         total = math.fsum([*shares, self.launch_budget_share, self.new_customer_budget_share])
         if total > 1 + _WEIGHT_TOLERANCE:
             raise ValueError(
-                "actions budget shares (promotions, launch_budget_share, new_customer_budget_share) "
-                f"must not sum to more than 1; got {total:g}"
+                _("actions budget shares (promotions, launch_budget_share, new_customer_budget_share) "
+                  "must not sum to more than 1; got {total}").format(total=f"{total:g}")
             )
         return self
 
@@ -480,12 +481,12 @@ class TrackingSpec(_Section):
     def _thresholds_in_order(self) -> "TrackingSpec":
         if self.amber >= self.green:
             raise ValueError(
-                f"tracking.amber must be below tracking.green; got {self.amber} and {self.green}"
+                _("tracking.amber must be below tracking.green; got {amber} and {green}").format(amber=self.amber, green=self.green)
             )
         if self.carry_forward is not None and "respread" in self.model_fields_set and self.carry_forward != self.respread:
             raise ValueError(
-                f"tracking.carry_forward is the older name of tracking.respread; got both, "
-                f"{self.carry_forward!r} and {self.respread!r}"
+                _("tracking.carry_forward is the older name of tracking.respread; got both, {old} and {new}").format(
+                    old=repr(self.carry_forward), new=repr(self.respread))
             )
         return self
 
@@ -525,7 +526,8 @@ class Plan(_Section):
         latest = dt.date.today().year + _PLAN_YEARS_AHEAD
         if value > latest:
             raise ValueError(
-                f"must be between 1990 and {latest} (at most {_PLAN_YEARS_AHEAD} years ahead); got {value}"
+                _("must be between 1990 and {latest} (at most {ahead} years ahead); got {value}").format(
+                    latest=latest, ahead=_PLAN_YEARS_AHEAD, value=value)
             )
         return value
 
@@ -539,12 +541,12 @@ class Plan(_Section):
         year_start = dt.date(self.plan_year, 1, 1)
         if self.as_of is not None and self.as_of >= year_start:
             raise ValueError(
-                f"as_of must be before the plan year {self.plan_year} starts; got {self.as_of} "
-                "(quarterly packs take their as-of date from --period / --as-of)"
+                _("as_of must be before the plan year {year} starts; got {as_of} "
+                  "(quarterly packs take their as-of date from --period / --as-of)").format(year=self.plan_year, as_of=self.as_of)
             )
         if self.data.start is not None and self.data.start >= self.history_end:
             raise ValueError(
-                f"data.start must be before as_of; got {self.data.start} and {self.history_end}"
+                _("data.start must be before as_of; got {start} and {as_of}").format(start=self.data.start, as_of=self.history_end)
             )
         return self
 
@@ -580,6 +582,8 @@ def load_plan(path: str | Path, *, overrides: dict[str, Any] | None = None) -> P
     """
     path = Path(path)
     label = _label(path)
+    # Until the file is read, its report.language is unknown: a missing file, YAML that does not
+    # parse (planlib.strict_yaml) or a file that is not a mapping is reported in English.
     if not path.is_file():
         raise ParamsError("params file not found", path=label)
     raw = read_yaml(path, label=label)
@@ -591,12 +595,37 @@ def load_plan(path: str | Path, *, overrides: dict[str, Any] | None = None) -> P
 
 
 def validate_plan(raw: dict[str, Any], *, label: str = "params") -> Plan:
-    """Validate a params mapping into a ``Plan`` (see ``load_plan``)."""
-    try:
-        plan = Plan.model_validate({**raw, "source_path": label})
-    except ValidationError as err:
-        raise _params_error(err, label) from None
+    """Validate a params mapping into a ``Plan`` (see ``load_plan``).
+
+    Its errors are worded in the report language the mapping asks for (``report.language``),
+    so a zh-CN plan's mistakes read in Chinese; in English when that language itself cannot
+    be read (absent, not a mapping, or a language planlib does not have).
+    """
+    with i18n.language(_language_of(raw)):
+        try:
+            plan = Plan.model_validate({**raw, "source_path": label})
+        except ValidationError as err:
+            raise _params_error(err, label) from None
     return plan
+
+
+def _language_of(raw: Any) -> str:
+    """``report.language`` of an unvalidated params mapping when it is one planlib has, else ``en``."""
+    report = raw.get("report") if isinstance(raw, dict) else None
+    language = report.get("language") if isinstance(report, dict) else None
+    return language if isinstance(language, str) and language in i18n.LANGUAGES else "en"
+
+
+# pydantic's error types -> what the key must be, in planlib's words (English keeps pydantic's own text)
+_EXPECTED = {
+    "int_parsing": N_("a whole number"), "int_type": N_("a whole number"), "int_from_float": N_("a whole number"),
+    "float_parsing": N_("a number"), "float_type": N_("a number"), "finite_number": N_("a finite number"),
+    "bool_parsing": N_("true or false"), "bool_type": N_("true or false"),
+    "string_type": N_("text"), "list_type": N_("a list"), "tuple_type": N_("a list"),
+    "dict_type": N_("a mapping of keys"), "model_type": N_("a mapping of keys"), "model_attributes_type": N_("a mapping of keys"),
+    "date_parsing": N_("a date such as 2025-01-31"), "date_type": N_("a date such as 2025-01-31"),
+    "date_from_datetime_parsing": N_("a date such as 2025-01-31"), "date_from_datetime_inexact": N_("a date such as 2025-01-31"),
+}
 
 
 def _params_error(err: ValidationError, label: str) -> ParamsError:
@@ -612,23 +641,31 @@ def _params_error(err: ValidationError, label: str) -> ParamsError:
         choices = [c for c in choices if c != "source_path"]
         message = _unknown_key_message(key, loc[-1], choices)
     elif kind == "missing":
-        message = f"{key} is required"
+        message = _("{key} is required").format(key=key)
     elif kind in {"greater_than", "greater_than_equal", "less_than", "less_than_equal"}:
         low, high = _bounds_at(Plan, loc)
         if str(high) == "inf" or str(low) == "-inf":
-            words = {"greater_than": "above", "greater_than_equal": "at least", "less_than": "below", "less_than_equal": "at most"}
+            words = {"greater_than": N_("{key} must be above {bound}; got {value}"),
+                     "greater_than_equal": N_("{key} must be at least {bound}; got {value}"),
+                     "less_than": N_("{key} must be below {bound}; got {value}"),
+                     "less_than_equal": N_("{key} must be at most {bound}; got {value}")}
             bound = low if kind.startswith("greater") else high
-            message = f"{key} must be {words[kind]} {_fmt(bound)}; got {_fmt(found)}"
+            message = _(words[kind]).format(key=key, bound=_fmt(bound), value=_fmt(found))
         else:
-            message = f"{key} must be between {_fmt(low)} and {_fmt(high)}; got {_fmt(found)}"
+            message = _("{key} must be between {low} and {high}; got {value}").format(key=key, low=_fmt(low), high=_fmt(high), value=_fmt(found))
     elif kind == "value_error":
         text = str(first.get("ctx", {}).get("error", first["msg"]))
         first_word = text.split(" ", 1)[0]
-        names_its_key = not key or text.startswith("unknown key") or "." in first_word or first_word == key
-        message = text if names_its_key else f"{key} {text}"
+        names_its_key = not key or text.startswith(("unknown key", _("unknown key"))) or "." in first_word or first_word == key
+        message = text if names_its_key else _("{key} {problem}").format(key=key, problem=text)
     elif kind == "literal_error":
         expected = first.get("ctx", {}).get("expected", "")
-        message = f"{key} must be one of {expected}; got {_short(found)}"
+        message = _("{key} must be one of {expected}; got {value}").format(key=key, expected=expected.replace(" or ", _(" or ")),
+                                                                          value=_short(found))
+    elif i18n.get_language() != "en":  # pydantic's own words are English: say what was expected in the report language
+        expected = _EXPECTED.get(kind)
+        message = (_("{key} must be {expected}; got {value}").format(key=key, expected=_(expected), value=_short(found)) if expected
+                   else _("{key} is not valid ({detail}); got {value}").format(key=key, detail=first["msg"], value=_short(found)))
     else:
         text = first["msg"].replace("Input should be", "must be")
         message = f"{key} {text[0].lower()}{text[1:]}; got {_short(found)}"
@@ -643,8 +680,9 @@ def _short(value: Any, limit: int = 80) -> str:
 
 def _unknown_key_message(key: str, name: str, choices) -> str:
     close = difflib.get_close_matches(str(name), [str(c) for c in choices], n=1, cutoff=0.6)
-    hint = f"; did you mean '{close[0]}'?" if close else f"; expected one of {', '.join(map(str, choices))}"
-    return f"unknown key {key}{hint}"
+    if close:
+        return _("unknown key {key}; did you mean '{close}'?").format(key=key, close=close[0])
+    return _("unknown key {key}; expected one of {choices}").format(key=key, choices=", ".join(map(str, choices)))
 
 
 def _model_at(model: type[BaseModel], loc: list[str]) -> type[BaseModel] | None:
@@ -702,15 +740,15 @@ def _check_band(key: str, band: tuple[float, float]) -> None:
     """A probability band: two chances of reaching a target, 0 <= low < high <= 1."""
     low, high = band
     if not (0 <= low < high <= 1):
-        raise ValueError(f"{key} must be two probabilities [low, high] with 0 <= low < high <= 1; got {list(band)}")
+        raise ValueError(_("{key} must be two probabilities [low, high] with 0 <= low < high <= 1; got {value}").format(key=key, value=list(band)))
 
 
 def _check_weights(key: str, values) -> None:
     if any(v < 0 for v in values):
-        raise ValueError(f"{key} must not be negative; got {list(values)}")
+        raise ValueError(_("{key} must not be negative; got {value}").format(key=key, value=list(values)))
     total = math.fsum(values)
     if abs(total - 1) > _WEIGHT_TOLERANCE:
-        raise ValueError(f"{key} must sum to 1; got {list(values)} (sum {total:g})")
+        raise ValueError(_("{key} must sum to 1; got {value} (sum {total})").format(key=key, value=list(values), total=f"{total:g}"))
 
 
 def _fmt(value: Any) -> str:

@@ -14,6 +14,7 @@ import pandas as pd
 
 from planlib import data, io, paths, schema
 from planlib.errors import DataError, ParamsError
+from planlib.i18n import _
 from planlib.plan import Plan, TableSource
 
 # canonical columns each side table must provide (mapped through its ``columns``)
@@ -48,24 +49,25 @@ def check_inputs(plan: Plan, root: Path) -> list[str]:
 def _check_orders(plan: Plan, root: Path) -> str:
     spec = plan.data
     if spec.source == "demo":
-        _check_period(plan, pd.Timestamp(spec.demo.start), pd.Timestamp(spec.demo.end), "the demo company")
+        where = _("the demo company")
+        _check_period(plan, pd.Timestamp(spec.demo.start), pd.Timestamp(spec.demo.end), where)
         from planlib import demo
 
         sides = demo.demo_side_tables(seed=spec.demo.seed, start=str(spec.demo.start), end=str(spec.demo.end))
         table = sides["product_lines"]
         roles = dict(zip(table[schema.PRODUCT_LINE].astype(str), table[schema.ROLE].astype(str)))
-        _check_roles(plan, {**roles, **{k: v for k, v in spec.product_lines.items() if k in roles}}, "the demo company")
+        _check_roles(plan, {**roles, **{k: v for k, v in spec.product_lines.items() if k in roles}}, where)
         _check_overrides(plan, {key: sides[f"{key}s"][key] for key in (schema.PRODUCT_LINE, schema.REGION, schema.CHANNEL)},
-                         "the demo company")
-        return f"data: demo company, {spec.demo.start} to {spec.demo.end}"
+                         where)
+        return _("data: demo company, {start} to {end}").format(start=spec.demo.start, end=spec.demo.end)
     if spec.source == "sql":
         if spec.password_env and os.environ.get(spec.password_env) is None:
             raise ParamsError(
-                f"data.password_env names the environment variable {spec.password_env}, which is not set",
+                _("data.password_env names the environment variable {name}, which is not set").format(name=spec.password_env),
                 path=plan.source_path,
                 key="data.password_env",
             )
-        return "data: SQL query (read when the pack runs; not checked here)"
+        return _("data: SQL query (read when the pack runs; not checked here)")
     file = paths.resolve(spec.path, root)
     options = {"kind": spec.source, "encoding": spec.encoding, "sheet": spec.sheet, "label": spec.path}
     header = io.read_header(file, **options)
@@ -75,16 +77,17 @@ def _check_orders(plan: Plan, root: Path) -> str:
     unit_columns = {key: source[key] for key in (schema.PRODUCT_LINE, schema.REGION, schema.CHANNEL) if source[key] in header}
     frame = io.read_columns(file, list(dict.fromkeys([date_column, *unit_columns.values()])), **options)
     if frame.empty:
-        raise DataError("no order lines in the source (0 rows)", path=spec.path)
-    dates, _ = data.parse_dates(
+        raise DataError(_("no order lines in the source (0 rows)"), path=spec.path)
+    dates = data.parse_dates(
         frame[date_column].reset_index(drop=True), date_format=getattr(spec, "date_format", None), label=spec.path, column=date_column
-    )
+    )[0]
     first, last = dates.min(), dates.max()
     _check_period(plan, first, last, spec.path)
     lines = frame[line_column].dropna().astype(str).str.strip().unique()
     _check_roles(plan, {line: spec.product_lines.get(line, "mature") for line in lines}, spec.path)
     _check_overrides(plan, {key: frame[column].astype(str).str.strip() for key, column in unit_columns.items()}, spec.path)
-    return f"data: {spec.path}, {len(header)} columns, {len(dates):,} rows from {first.date()} to {last.date()}"
+    return _("data: {path}, {columns} columns, {rows} rows from {first} to {last}").format(
+        path=spec.path, columns=len(header), rows=f"{len(dates):,}", first=first.date(), last=last.date())
 
 
 def _check_period(plan: Plan, first: pd.Timestamp, last: pd.Timestamp, where: str) -> None:
@@ -94,15 +97,15 @@ def _check_period(plan: Plan, first: pd.Timestamp, last: pd.Timestamp, where: st
     review_start = pd.Timestamp(dt.date(plan.review_year, 1, 1))
     if max(first, start) > history_end:
         raise ParamsError(
-            f"plan_year {plan.plan_year} uses history up to {history_end.date()}, but {where} starts "
-            f"{max(first, start).date()}; the earliest plan year this data supports is {first.year + 1}",
+            _("plan_year {year} uses history up to {end}, but {where} starts {start}; the earliest plan year this data supports is {earliest}").format(
+                year=plan.plan_year, end=history_end.date(), where=where, start=max(first, start).date(), earliest=first.year + 1),
             path=plan.source_path,
             key="plan_year",
         )
     if last < review_start:
         raise ParamsError(
-            f"plan_year {plan.plan_year} reviews {plan.review_year}, but {where} ends {last.date()}; "
-            f"the latest plan year this data supports is {last.year + 1}",
+            _("plan_year {year} reviews {review_year}, but {where} ends {end}; the latest plan year this data supports is {latest}").format(
+                year=plan.plan_year, review_year=plan.review_year, where=where, end=last.date(), latest=last.year + 1),
             path=plan.source_path,
             key="plan_year",
         )
@@ -113,8 +116,9 @@ def _check_roles(plan: Plan, roles: dict[str, str], where: str) -> None:
     share = plan.targets.strategic_share_min
     if share and "strategic" not in roles.values():
         raise ParamsError(
-            f"targets.strategic_share_min is {share:g}, but no product line of {where} has the role strategic "
-            f"(set roles in data.product_lines; lines without one are mature); got {', '.join(sorted(roles)[:8])}",
+            _("targets.strategic_share_min is {share}, but no product line of {where} has the role strategic "
+              "(set roles in data.product_lines; lines without one are mature); got {lines}").format(
+                share=f"{share:g}", where=where, lines=", ".join(sorted(roles)[:8])),
             path=plan.source_path,
             key="targets.strategic_share_min",
         )
@@ -134,16 +138,17 @@ def _check_overrides(plan: Plan, units: dict[str, pd.Series], where: str) -> Non
 def _check_side_table(key: str, spec: TableSource, root: Path) -> str:
     file = paths.resolve(spec.path, root)
     if not file.is_file():
-        raise DataError(f"file not found (named by {key}.path)", path=spec.path)
+        raise DataError(_("file not found (named by {key}.path)").format(key=key), path=spec.path)
     header = io.read_header(file, encoding=spec.encoding, sheet=spec.sheet, label=spec.path)
     needed = SIDE_TABLE_COLUMNS[key]
     source = {name: spec.columns.get(name, name) for name in (*needed, *spec.columns)}
     missing = [name for name, col in source.items() if col not in header]
     if missing:
-        wanted = ", ".join(f"'{source[n]}'" + (f" (for {n})" if source[n] != n else "") for n in missing)
+        wanted = _(", ").join(_("'{column}' (for {name})").format(column=source[n], name=n) if source[n] != n else f"'{source[n]}'"
+                              for n in missing)
         raise DataError(
-            f"missing column {wanted} ({key}); the file has {', '.join(map(repr, header))}",
+            _("missing column {wanted} ({key}); the file has {names}").format(wanted=wanted, key=key, names=", ".join(map(repr, header))),
             path=spec.path,
             column=missing[0],
         )
-    return f"{key}: {spec.path}, columns {', '.join(source[n] for n in needed)} present"
+    return _("{key}: {path}, columns {columns} present").format(key=key, path=spec.path, columns=", ".join(source[n] for n in needed))

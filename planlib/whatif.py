@@ -15,7 +15,7 @@ import pandas as pd
 from planlib import schema
 from planlib.decompose import TargetInputs, decompose_targets
 from planlib.plan import TargetsSpec
-from planlib.i18n import _, fmt_amount, fmt_quarter, header
+from planlib.i18n import _, fmt_amount, fmt_quarter, header, value_label
 
 
 BATCH_ENV_VAR = "PLANLIB_BATCH"  # set to "1" in the kernels of a pack run (planlib.pack)
@@ -101,19 +101,24 @@ def build_whatif(inputs: TargetInputs, spec: TargetsSpec):
         return w.FloatSlider(value=value, min=low, max=high, step=step, description=description,
                              continuous_update=False, readout_format=".2f", style=style, layout=layout)
 
-    method = w.ToggleButtons(options=["growth", "quantile"], value=spec.method if spec.method != "amount" else "growth",
-                             description="target set by", style=style)
-    growth = slider("growth on last year", spec.growth, -0.3, 1.0)
-    quantile = slider("forecast quantile", spec.quantile, 0.05, 0.95)
-    time_split = w.ToggleButtons(options=["statistical", "manual"], value=spec.time_split, description="quarter split", style=style)
-    quarters = [slider(f"Q{i + 1} weight", v, 0.0, 0.6) for i, v in enumerate(spec.quarter_weights or (0.25,) * 4)]
+    def choices(*values: str) -> list[tuple[str, str]]:  # (label in the report language, value)
+        return [(str(value_label("method", v)), v) for v in values]
+
+    method = w.ToggleButtons(options=choices("growth", "quantile"), value=spec.method if spec.method != "amount" else "growth",
+                             description=_("target set by"), style=style)
+    growth = slider(_("growth on last year"), spec.growth, -0.3, 1.0)
+    quantile = slider(_("forecast quantile"), spec.quantile, 0.05, 0.95)
+    time_split = w.ToggleButtons(options=choices("statistical", "manual"), value=spec.time_split, description=_("quarter split"), style=style)
+    quarters = [slider(_("{quarter} weight").format(quarter=fmt_quarter(i + 1)), v, 0.0, 0.6)
+                for i, v in enumerate(spec.quarter_weights or (0.25,) * 4)]
     balanced = spec.split_method == "balanced"
     if balanced:
-        roles = {k: slider(f"{k} line tilt", v, -0.3, 0.3) for k, v in spec.role_tilt.items()}
-        stages = {k: slider(f"{k} market tilt", v, -0.3, 0.3) for k, v in spec.stage_tilt.items()}
+        roles = {k: slider(_("{role} line tilt").format(role=value_label("role", k)), v, -0.3, 0.3) for k, v in spec.role_tilt.items()}
+        stages = {k: slider(_("{stage} market tilt").format(stage=value_label("stage", k)), v, -0.3, 0.3) for k, v in spec.stage_tilt.items()}
     else:
-        roles = {k: slider(f"{k} line growth", v, -0.3, 2.0) for k, v in spec.role_growth.items()}
-        stages = {k: slider(f"{k} market growth", v, -0.3, 2.0) for k, v in spec.stage_growth.items()}
+        roles = {k: slider(_("{role} line growth").format(role=value_label("role", k)), v, -0.3, 2.0) for k, v in spec.role_growth.items()}
+        stages = {k: slider(_("{stage} market growth").format(stage=value_label("stage", k)), v, -0.3, 2.0)
+                  for k, v in spec.stage_growth.items()}
     output = w.Output()
 
     def refresh(_change=None) -> None:

@@ -34,7 +34,6 @@ from openpyxl.worksheet.properties import PageSetupProperties
 
 from planlib.errors import DataError, PackError
 from planlib.i18n import _, get_language, header, value_label
-from planlib.i18n.catalog import VALUE_COLUMNS
 
 __all__ = ["FORMATS", "infer_formats", "make_sheet_names", "write_workbook"]
 
@@ -363,11 +362,13 @@ def write_workbook(
             sheet_formats.update({k: v for k, v in specific.items() if k in frame.columns})
         row_codes = _metric_row_codes(frame)  # read from planlib's metric names, before they are translated
         if readable_headers:  # planlib's own words in the cells too (roles, stages...); data values unchanged
-            frame = frame.assign(**{c: frame[c].map(lambda v, c=c: value_label(c, v))
-                                    for c in frame.columns if c in VALUE_COLUMNS and not frame.empty})
+            original = frame
+            frame = frame.assign(**{c: frame[c].map(lambda v, c=c: value_label(c, v))  # elsewhere only planlib's own rows
+                                    for c in frame.columns if not frame.empty and not pd.api.types.is_numeric_dtype(frame[c])})
             metric = next((c for c in ("metric", "kpi") if c in frame.columns), None)
             if metric is not None and not frame.empty:  # metric names are planlib's words: readable, translated
-                frame = frame.assign(**{metric: frame[metric].map(lambda v: header(str(v)))})
+                frame = frame.assign(**{metric: [v if v != raw else header(str(v))  # a sentence the catalog translated stays whole
+                                                 for v, raw in zip(frame[metric], original[metric])]})
         _write_sheet(ws, frame, sheet_formats, max_width,
                      titles=[header(c) for c in frame.columns] if readable_headers else None, row_codes=row_codes)
 

@@ -167,10 +167,10 @@ def resolve_period(plan: Plan, *, period: str | int = "", as_of: str | int | dt.
         as_of = str(as_of)
     match = _PERIOD.match(period)
     if not match:
-        raise ParamsError(f"period must look like 2025 or 2025-Q2; got {period!r}", key="period")
+        raise ParamsError(i18n._("period must look like 2025 or 2025-Q2; got {period}").format(period=repr(period)), key="period")
     year = int(match["year"])
     if year != plan.plan_year:
-        raise ParamsError(f"period {period} is not in the plan year {plan.plan_year}", key="period")
+        raise ParamsError(i18n._("period {period} is not in the plan year {year}").format(period=period, year=plan.plan_year), key="period")
     if match["quarter"]:
         quarter_end = pd.Period(f"{year}Q{match['quarter']}", freq="Q").end_time.date()
         default = quarter_end
@@ -180,21 +180,22 @@ def resolve_period(plan: Plan, *, period: str | int = "", as_of: str | int | dt.
         try:
             cutoff = pd.Timestamp(as_of).date()
         except (ValueError, TypeError) as err:
-            raise ParamsError(f"as_of must be a date such as {plan.plan_year}-06-30; got {as_of!r}", key="as_of") from err
+            raise ParamsError(i18n._("as_of must be a date such as {year}-06-30; got {as_of}").format(year=plan.plan_year, as_of=repr(as_of)),
+                              key="as_of") from err
         if match["quarter"] is None and cutoff > plan.history_end:
             raise ParamsError(
-                f"as-of {cutoff} is inside the plan year; an annual plan uses history to "
-                f"{plan.history_end} (use --period {year}-Qn for tracking)",
+                i18n._("as-of {as_of} is inside the plan year; an annual plan uses history to {end} (use --period {year}-Qn for tracking)").format(
+                    as_of=cutoff, end=plan.history_end, year=year),
                 key="as_of",
             )
         if match["quarter"] is None and cutoff < dt.date(year - 1, 1, 1):
             raise ParamsError(
-                f"as-of {cutoff} is before {year - 1}, the year an annual plan for {year} reviews; "
-                f"give a date in {year - 1} or leave it empty ({plan.history_end})",
+                i18n._("as-of {as_of} is before {review_year}, the year an annual plan for {year} reviews; "
+                       "give a date in {review_year} or leave it empty ({end})").format(as_of=cutoff, review_year=year - 1, year=year, end=plan.history_end),
                 key="as_of",
             )
         if match["quarter"] and not (dt.date(year, 1, 1) <= cutoff <= default):
-            raise ParamsError(f"as-of {cutoff} is outside {year} up to the end of {period}", key="as_of")
+            raise ParamsError(i18n._("as-of {as_of} is outside {year} up to the end of {period}").format(as_of=cutoff, year=year, period=period), key="as_of")
     else:
         cutoff = default
     return period, cutoff
@@ -210,7 +211,7 @@ def build_intake(run: Run) -> dict[str, pd.DataFrame]:
         raw = demo.generate_demo_orders(
             spec.demo.n_lines, seed=spec.demo.seed, start=str(spec.demo.start), end=str(spec.demo.end)
         )
-        label, columns = "demo company", {}
+        label, columns = i18n._("demo company"), {}
         side = demo.demo_side_tables(seed=spec.demo.seed, start=str(spec.demo.start), end=str(spec.demo.end))
     elif spec.source == "sql":
         raw = io.read_sql(spec.url, spec.query, password_env=spec.password_env, label="data.query")

@@ -207,3 +207,58 @@ def test_english_headers_state_the_unit_where_the_column_name_does_not():
         assert header("b_level_planned") == "B类计划频率（次/月）"
     finally:
         activate("en")
+
+
+def test_a_zh_plan_words_its_params_errors_in_chinese(tmp_path):
+    """The params' own report.language words their errors; English only while it cannot be read."""
+    text = Path("params/demo_zh.yaml").read_text(encoding="utf-8")
+    unknown = tmp_path / "unknown.yaml"
+    unknown.write_text(text.replace("  min_growth: 0.08", "  min_grwth: 0.08"), encoding="utf-8")
+    with pytest.raises(ParamsError, match="：未知参数 targets.min_grwth；是否应为 'min_growth'？$") as err:
+        load_plan(unknown)
+    assert err.value.key == "targets.min_grwth"
+    wrong = tmp_path / "wrong.yaml"
+    wrong.write_text(text.replace("  quantile: 0.6 ", "  quantile: abc "), encoding="utf-8")
+    with pytest.raises(ParamsError, match="targets.quantile 必须是数字；实际为 'abc'$"):
+        load_plan(wrong)
+    with pytest.raises(ParamsError, match="targets.quantile 必须在 0 到 1 之间；实际为 1.6$"):
+        load_plan("params/demo_zh.yaml", overrides={"targets.quantile": 1.6})
+    unreadable = tmp_path / "unreadable.yaml"  # the language itself is wrong: nothing to word the error in but English
+    unreadable.write_text(text.replace("language: zh-CN", "language: zh").replace("  min_growth: 0.08", "  min_grwth: 0.08"),
+                          encoding="utf-8")
+    with pytest.raises(ParamsError, match="unknown key"):
+        load_plan(unreadable)
+    assert i18n.get_language() == "en"  # validating a zh-CN file does not switch the caller's language
+
+
+def test_a_zh_plan_words_its_data_errors_in_chinese(tmp_path):
+    from click.testing import CliRunner
+
+    from planlib.cli import main
+
+    orders = tmp_path / "orders.csv"
+    orders.write_text("order_date,order_id,customer_id,revenue,product_line,region\n"
+                      "2023-01-05,O1,C1,100,Pumps,East\n2023-13-45,O2,C2,120,Pumps,East\n", encoding="utf-8")
+    text = Path("params/demo_zh.yaml").read_text(encoding="utf-8")
+    params = tmp_path / "csv.yaml"
+    params.write_text(text.replace("  source: demo\n  demo:\n    n_lines: 40000            # order lines generated over 2021-2025 (10k to 10M)\n    seed: 7\n",
+                                   f"  source: csv\n  path: {orders}\n"), encoding="utf-8")
+    result = CliRunner().invoke(main, ["validate", str(params)])
+    assert result.exit_code == 2
+    assert result.output.strip() == f"planlib: {orders}：列 'order_date'：1个值不是日期（第3行：'2023-13-45'）"
+
+
+def test_tables_for_people_in_chinese_keep_data_values_and_every_column():
+    from planlib.display import format_table, localize
+
+    pivot = pd.DataFrame({"A": [1, 2], "lost": [3, 4]}, index=pd.Index(["A", "new"], name="previous_class"))
+    assert localize(pivot).equals(pivot)  # English: nothing changes
+    budget = pd.DataFrame({"segment": ["East China"], "revenue_last": [1.0], "revenue_previous": [2.0],
+                           "channel": ["(actions, company-wide)"], "rep": ["(hire) East China 1"]})
+    i18n.activate("zh-CN")
+    table = format_table(budget, money=["revenue_last", "revenue_previous"]).frame
+    assert list(table.columns) == ["细分", "上年收入（元）", "前年收入（元）", "渠道", "销售代表"]
+    assert table.iloc[0].tolist() == ["East China", "1", "2", "（行动，全公司）", "（新招）East China 1"]
+    shown = localize(pivot)
+    assert list(shown.columns) == ["A", "流失"] and list(shown.index) == ["A", "新增"] and shown.index.name == "上年分类"
+    assert i18n.value_label("unique_id", "product_line=Pumps|region=East China") == "产品线=Pumps|区域=East China"

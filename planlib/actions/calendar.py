@@ -31,6 +31,13 @@ _PUSH_DAYS = 90  # a launch or strategic push runs 90 days
 _MIN_WINDOW_DAYS = 30  # a launch with fewer days left in the plan year waits for next year's calendar
 
 
+def _scope_text(scope: str) -> str:
+    """What a promotion's uplift was measured on, in the report language (the artifact keeps planlib's words)."""
+    if scope.startswith("channel "):
+        return _("channel {channel}").format(channel=scope[len("channel "):])
+    return _(scope)  # "all lines", "all lines (no channel column)": marked in planlib.actions.promotions
+
+
 def _fmt_day(day: pd.Timestamp) -> str:
     return pd.Timestamp(day).strftime("%Y-%m-%d")
 
@@ -164,9 +171,9 @@ def build_action_calendar(
         else:
             share = float(m["excess_share"].mean())
             effect = max(share, 0.0) * base * inside
-            years_text = ", ".join(str(y) for y in m["year"])
+            years_text = _(", ").join(str(y) for y in m["year"])
             rule = _("window revenue above its neighbouring weeks' pace ({scope}), {share} of annual revenue on average over "
-                     "{years} x baseline {baseline}").format(scope=m["scope"].iloc[0], share=f"{share:+.2%}", years=years_text,
+                     "{years} x baseline {baseline}").format(scope=_scope_text(str(m["scope"].iloc[0])), share=f"{share:+.2%}", years=years_text,
                                                             baseline=fmt_amount(base))
             if inside < 1:
                 rule += _(" x {inside} of the window inside {year}").format(inside=f"{inside:.0%}", year=plan_year)

@@ -12,6 +12,7 @@ import pandas as pd
 from planlib import schema
 from planlib.checks import require_frame
 from planlib.calendars import has_spring_festival, spring_festival
+from planlib.i18n import N_
 from planlib.plan import CN_RETAIL_PROMOTIONS, ActionsSpec
 from planlib.actions._common import _DEFAULTS, _as_of, _require_rate, _text
 
@@ -134,7 +135,7 @@ def measure_promotion_uplift(
                 continue
             series = _daily(history.loc[in_scope], index)
         else:
-            scope = "all lines" if not promo.channel else "all lines (no channel column)"
+            scope = N_("all lines") if not promo.channel else N_("all lines (no channel column)")  # shown through _() in the calendar
             series = company
         for year in years:
             window = _promotion_window(promo, year)

@@ -27,7 +27,7 @@ from planlib.forecast.models import (
     make_model,
 )
 from planlib.forecast.paths import LinearPaths, PathSampler, RecenteredPaths
-from planlib.i18n import _, _p
+from planlib.i18n import _, _p, own_label
 
 # The benchmark a model must not lose to in its own backtest (the guard of ``run_series``).
 GUARD_MODEL = "snaive"
@@ -256,7 +256,7 @@ def run_series(task: SeriesTask) -> SeriesBacktest:
         reason = (_("{months} months of history: non-seasonal model on the series adjusted by the seasonal profile of {source}")
                   if task.profile_source else
                   _("{months} months of history: non-seasonal model on the series adjusted by no seasonal profile (no parent with 3 years)")
-                  ).format(months=len(y), source=repr(task.profile_source))
+                  ).format(months=len(y), source=repr(own_label(task.profile_source)))
     elif task.model != "auto":
         reason = _("model set by the caller")
     else:

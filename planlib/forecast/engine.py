@@ -44,7 +44,7 @@ from planlib.forecast.result import DEFAULT_QUANTILES, ForecastResult, quantile_
 from planlib.forecast.scores import backtest_table, coverage_table
 from planlib.forecast.series import LEVEL, ancestors_of, series_keys
 from planlib.schema import DS, UNIQUE_ID, Y
-from planlib.i18n import _
+from planlib.i18n import _, own_label
 
 
 MODEL_CHOICES = ("auto", *MODEL_NAMES)
@@ -234,7 +234,8 @@ def forecast_series(
     year_paths = pd.DataFrame(paths.sum(axis=1).T, columns=ids)
     for i, uid in enumerate(ids):
         if nonneg[i] and np.any(mean[i] < -0.005):
-            warnings_.append(f"series {uid!r}: reconciled forecast below 0 in {int(np.sum(mean[i] < -0.005))} months")
+            warnings_.append(_("series {series}: {warning}").format(series=repr(own_label(uid)), warning=_("reconciled forecast below 0 in {months} months").format(
+                months=int(np.sum(mean[i] < -0.005)))))
 
     level_of = {k.unique_id: _level_label(k) for k in keys}
     backtest = pd.DataFrame(bt_rows)
@@ -242,11 +243,11 @@ def forecast_series(
     coverage = coverage_table(backtest)
     for r in results:
         for w in r.warnings:
-            warnings_.append(_("series {series}: {warning}").format(series=repr(r.uid), warning=w))
+            warnings_.append(_("series {series}: {warning}").format(series=repr(own_label(r.uid)), warning=w))
         for note in r.final.notes:
-            warnings_.append(_("series {series}: {warning}").format(series=repr(r.uid), warning=note))
+            warnings_.append(_("series {series}: {warning}").format(series=repr(own_label(r.uid)), warning=note))
         if r.kind == "short":
-            warnings_.append(_("series {series}: {warning}").format(series=repr(r.uid), warning=r.reason))
+            warnings_.append(_("series {series}: {warning}").format(series=repr(own_label(r.uid)), warning=r.reason))
     return ForecastResult(
         forecast=forecast,
         year_paths=year_paths,
@@ -292,11 +293,12 @@ def _prepare(series: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
     frame[Y] = pd.to_numeric(frame[Y], errors="coerce")
     bad = frame[~np.isfinite(frame[Y].to_numpy(float))]
     if len(bad):
-        raise ForecastError(f"{len(bad)} months without a finite y (first {bad[DS].iloc[0]:%Y-%m})", series=str(bad[UNIQUE_ID].iloc[0]))
+        raise ForecastError(_("{count} months without a finite y (first {month})").format(count=len(bad), month=f"{bad[DS].iloc[0]:%Y-%m}"),
+                            series=str(bad[UNIQUE_ID].iloc[0]))
     dup = frame.duplicated([UNIQUE_ID, DS])
     if dup.any():
         row = frame[dup].iloc[0]
-        raise ForecastError(f"month {row[DS]:%Y-%m} appears more than once", series=str(row[UNIQUE_ID]))
+        raise ForecastError(_("month {month} appears more than once").format(month=f"{row[DS]:%Y-%m}"), series=str(row[UNIQUE_ID]))
     warnings_ = list(series.attrs.get("warnings", []))
     return frame, warnings_
 

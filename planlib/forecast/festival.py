@@ -24,6 +24,7 @@ import numpy as np
 import pandas as pd
 
 from planlib.calendars import festival_day, has_spring_festival, spring_festival
+from planlib.i18n import _, get_language
 
 MIN_YEARS = 3  # history years (with both months) the pooled slope needs
 SHARE_BOUNDS = (0.05, 0.95)  # a re-split never gives either month less than 5% of the two
@@ -117,9 +118,11 @@ def resplit(values: np.ndarray, ids: list[str], first_month: pd.Timestamp, shift
 def describe(shift: FestivalShift, plan_year: int) -> str:
     """One line for the forecast warnings: what the re-split did for the plan year."""
     if not shift.active:
-        return (f"Spring Festival: January/February left to the models ({shift.n_years} history years with both months; "
-                f"the re-split needs {MIN_YEARS})")
+        return _("Spring Festival: January/February left to the models ({years} history years with both months; "
+                 "the re-split needs {needed})").format(years=shift.n_years, needed=MIN_YEARS)
     day = spring_festival(plan_year)
-    return (f"Spring Festival: January/February re-split by the festival date ({day:%d %b %Y}); January's share moves "
-            f"{shift.slope * 100:+.2f} points per day the festival falls later (pooled over {len(shift.mean_share)} "
-            f"series, {shift.n_years} years); the two months' sum is the models'")
+    date = f"{day:%d %b %Y}" if get_language() == "en" else f"{day.year}年{day.month}月{day.day}日"
+    return _("Spring Festival: January/February re-split by the festival date ({date}); January's share moves "
+             "{slope} points per day the festival falls later (pooled over {series} series, {years} years); "
+             "the two months' sum is the models'").format(date=date, slope=f"{shift.slope * 100:+.2f}", series=len(shift.mean_share),
+                                                          years=shift.n_years)

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from planlib.i18n import _
+from planlib.i18n import _, own_label
 
 SHORT_HISTORY_MONTHS = 36  # below this (and from 24 months on) the growth rule applies
 MIN_GROWTH_MONTHS = 24
@@ -85,7 +85,7 @@ def growth_rule(ys: dict[str, np.ndarray], ids: list[str], levels: list[str]) ->
         notes.append(_(
             "series {series}: {months} months of history: forecast centred between the model and last year grown "
             "{growth} (its level's pooled growth); year total at least as uncertain as the {how} (sd {sd} in logs)"
-        ).format(series=repr(u), months=len(ys[u]), growth=f"{g - 1:+.1%}", how=how, sd=f"{log_sd[i]:.2f}"))
+        ).format(series=repr(own_label(u)), months=len(ys[u]), growth=f"{g - 1:+.1%}", how=how, sd=f"{log_sd[i]:.2f}"))
     return GrowthRule(applies, growth, log_sd, notes)
 
 

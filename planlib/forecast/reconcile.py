@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from planlib.errors import ForecastError
+from planlib.i18n import _
 from planlib.forecast.series import SeriesKey
 
 RECONCILE_METHODS = ("bottom_up", "ols", "wls", "mint_shrink")
@@ -123,8 +124,8 @@ def check_history(hier: Hierarchy, history: np.ndarray, *, rel_tol: float = 1e-6
             kept.append((parent, children))
         else:
             notes.append(
-                f"{parent!r} is not the sum of its {len(children)} sub-segments in the history "
-                f"(off by up to {np.max(np.abs(gap)):.2f}); not reconciled with them"
+                _("{parent} is not the sum of its {count} sub-segments in the history (off by up to {gap}); not reconciled with them").format(
+                    parent=repr(parent), count=len(children), gap=f"{np.max(np.abs(gap)):.2f}")
             )
     bottom = hier.bottom if len(kept) == len(hier.pairs) else None
     return Hierarchy(ids=hier.ids, pairs=kept, bottom=bottom, notes=notes, _contains=hier._contains)

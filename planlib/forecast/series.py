@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 
 from planlib.errors import DataError, ForecastError
+from planlib.i18n import _
 from planlib.schema import DS, ORDER_DATE, REVENUE, TOTAL_ID, UNIQUE_ID, Y
 
 LEVEL = "level"
@@ -83,15 +84,15 @@ def build_monthly_series(
     warnings: list[str] = []
     dates = pd.to_datetime(orders[ORDER_DATE])
     if dates.isna().any():
-        raise DataError(f"orders: {int(dates.isna().sum())} order lines have no order_date", column=ORDER_DATE)
+        raise DataError(_("orders: {count} order lines have no order_date").format(count=int(dates.isna().sum())), column=ORDER_DATE)
     if dates.empty:
-        raise ForecastError("orders: no order lines to build monthly series from")
+        raise ForecastError(_("orders: no order lines to build monthly series from"))
     months = dates.dt.to_period("M").dt.to_timestamp()
     last = _resolve_last_month(dates, last_complete_month, warnings)
     first = months.min()
     if dates.min().day > _FIRST_MONTH_LATE_DAY and last > first:
         warnings.append(
-            f"first month {first:%Y-%m} is partial (data starts {dates.min().date()}); left out of the series"
+            _("first month {month} is partial (data starts {start}); left out of the series").format(month=f"{first:%Y-%m}", start=dates.min().date())
         )
         first = first + pd.offsets.MonthBegin(1)
     keep = (months >= first) & (months <= last)
@@ -104,13 +105,14 @@ def build_monthly_series(
         blank_cats = [c for c in values.cat.categories if c.strip() == ""]
         blank = values.isna() | values.isin(blank_cats)
         if blank.any():
-            warnings.append(f"{d}: {int(blank.sum())} order lines without a value, forecast as {NONE_LABEL!r}")
+            warnings.append(_("{dimension}: {count} order lines without a value, forecast as {label}").format(
+                dimension=d, count=int(blank.sum()), label=repr(NONE_LABEL)))
             if NONE_LABEL not in values.cat.categories:
                 values = values.cat.add_categories([NONE_LABEL])
             values = values.mask(blank, NONE_LABEL)
         frame[d] = values.reset_index(drop=True)
     if frame.empty:
-        raise ForecastError(f"orders: no order lines between {first:%Y-%m} and {last:%Y-%m}")
+        raise ForecastError(_("orders: no order lines between {first} and {last}").format(first=f"{first:%Y-%m}", last=f"{last:%Y-%m}"))
 
     parts = [_level_frame(frame, (), all_dims, last)]
     parts += [_level_frame(frame, dims, all_dims, last) for dims in norm_levels]
@@ -126,13 +128,13 @@ def _resolve_last_month(dates: pd.Series, given: pd.Timestamp | None, warnings: 
     if given is not None:
         last = pd.Timestamp(given).to_period("M").to_timestamp()
         if last > data_end.to_period("M").to_timestamp():
-            warnings.append(f"last_complete_month {last:%Y-%m} is after the data ends ({data_end.date()})")
+            warnings.append(_("last_complete_month {month} is after the data ends ({end})").format(month=f"{last:%Y-%m}", end=data_end.date()))
         return last
     month_end = (data_end.to_period("M").to_timestamp(how="end")).normalize()
     last = data_end.to_period("M").to_timestamp()
     if data_end.normalize() < month_end:
         warnings.append(
-            f"last month {last:%Y-%m} is partial (data ends {data_end.date()}); left out of the series"
+            _("last month {month} is partial (data ends {end}); left out of the series").format(month=f"{last:%Y-%m}", end=data_end.date())
         )
         last = last - pd.offsets.MonthBegin(1)
     return last
@@ -238,5 +240,5 @@ def ancestors_of(keys: list[SeriesKey]) -> dict[str, list[str]]:
     for k in keys:
         found = [(i, p) for i, p in enumerate(keys) if p.contains(k)]
         found.sort(key=lambda t: (-len(t[1].dims), t[0]))
-        out[k.unique_id] = [p.unique_id for _, p in found]
+        out[k.unique_id] = [p.unique_id for _key, p in found]
     return out

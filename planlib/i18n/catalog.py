@@ -134,14 +134,41 @@ ENGLISH_HEADERS = {
 VALUE_COLUMNS = frozenset({"role", "stage", "status", "projected_status", "customer_type", "action_type", "kind",
                            "dimension", "level", "owner_type", "cadence", "method", "chosen_method", "step",
                            "period_type", "group", "flag", "metric", "owner", "support",
-                           "when", "who", "what", "check", "note", "action", "item", "use", "kpi", "segment"})
+                           "when", "who", "what", "check", "note", "action", "item", "use", "kpi", "segment",
+                           "probability_source", "need", "policy", "purpose", "capacity_source", "rate_source", "lever",
+                           "unit", "seat", "source", "deal_size_source"})
+
+
+# Rows planlib adds inside columns of data values (a total, the actions' budget row, a hire seat
+# of 04's hiring plan): its own words, shown in the report language in whatever column they sit.
+OWN_VALUES = frozenset({"(actions, company-wide)", "(support pool)", "total", "Total", "new", "lost"})
+HIRE_PREFIX = "(hire) "  # planlib.actions.visits.HIRE_SEAT: "(hire) {region} {k}"
+SEGMENT_KEYS = frozenset({"product_line", "region", "channel", "customer_type", "rep"})  # of ids like "region=East China"
+
+
+def own_label(value: object) -> object:
+    """One of planlib's own row labels (``OWN_VALUES``, a hire seat) in the report language; anything else unchanged."""
+    if not isinstance(value, str):
+        return value
+    if value in OWN_VALUES:
+        return _p("value", value)
+    if value.startswith(HIRE_PREFIX):
+        return _p("value", "(hire) {seat}").format(seat=value[len(HIRE_PREFIX):])
+    parts = [part.split("=", 1) for part in value.split("|")]
+    if all(len(p) == 2 and p[0] in SEGMENT_KEYS for p in parts):  # a series or segment id: product_line=Pumps|region=East
+        return "|".join(f"{_p('column', key)}={name}" for key, name in parts)
+    return value
 
 
 def value_label(column: object, value: object) -> object:
-    """A value of one of ``VALUE_COLUMNS`` in the report language (context ``value``); other values unchanged."""
-    if str(column) not in VALUE_COLUMNS or not isinstance(value, str) or not value:
+    """A value of one of ``VALUE_COLUMNS`` in the report language (context ``value``); planlib's own row labels
+    (:func:`own_label`) in any column; other values unchanged."""
+    if not isinstance(value, str) or not value:
         return value
-    return _p("value", value)
+    if str(column) not in VALUE_COLUMNS:
+        return own_label(value)
+    word = _p("value", value)
+    return word if word != value else own_label(value)
 
 
 def headers(columns: Iterable[object]) -> list[str]:

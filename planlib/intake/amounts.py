@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 
 from planlib.errors import DataError
+from planlib.i18n import _
 from planlib.intake.report import bad_rows_message, rows_of
 
 CURRENCY_CHARS = r"[,\s¥￥$€£]|RMB|CNY|USD"
@@ -25,7 +26,7 @@ def parse_amounts(values: pd.Series, *, label: str, column: str, required: bool)
     (``inf``, ``nan`` written out) are refused with the rows named.
     """
     if pd.api.types.is_bool_dtype(values):
-        raise DataError(f"column '{column}': holds true/false values, not amounts", path=label, column=column)
+        raise DataError(_("column '{column}': holds true/false values, not amounts").format(column=column), path=label, column=column)
     if pd.api.types.is_numeric_dtype(values):
         parsed = values.astype("float64")
         fixed = pd.Series(False, index=values.index)
@@ -58,7 +59,8 @@ def check_magnitudes(values: pd.Series, raw: pd.Series, *, label: str, column: s
     if absurd.any():
         raise DataError(
             bad_rows_message(column, absurd, raw, "is out of range")
-            + f"; expected at most {limit:,.0f} (a million times the typical amount {typical:,.2f}, at most 1e15)",
+            + _("; expected at most {limit} (a million times the typical amount {typical}, at most 1e15)").format(
+                limit=f"{limit:,.0f}", typical=f"{typical:,.2f}"),
             path=label, column=column, rows=rows_of(absurd),
         )
 
@@ -81,7 +83,7 @@ def parse_margins(values: pd.Series, *, label: str, column: str) -> pd.Series:
     if too_big.any():
         raise DataError(
             bad_rows_message(column, too_big, values, "is out of range")
-            + "; margins are fractions of revenue (0.25) or percentages written with % (25%)",
+            + _("; margins are fractions of revenue (0.25) or percentages written with % (25%)"),
             path=label, column=column, rows=rows_of(too_big),
         )
     return margin

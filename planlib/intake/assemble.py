@@ -14,6 +14,7 @@ import pandas as pd
 
 from planlib import schema
 from planlib.errors import ParamsError
+from planlib.i18n import _
 from planlib.intake import ledger as lg
 from planlib.intake.canonical import canonicalize_orders
 from planlib.intake.months import describe_coverage, split_at_as_of, summarize_months
@@ -59,25 +60,26 @@ def assemble_intake(
     entries = quality.to_dict("records")
     file_months = summarize_months(orders, complete_through=spec.complete_through)
     for row in file_months.loc[~file_months["complete"]].itertuples():
-        entries.append(lg.entry(f"incomplete month in the source: {row.month:%Y-%m}", row.lines, row.revenue, row.reason, lg.NOTE))
+        entries.append(lg.entry(_("incomplete month in the source: {month}").format(month=f"{row.month:%Y-%m}"), row.lines, row.revenue, row.reason, lg.NOTE))
     if spec.start is not None:
         early = orders[schema.ORDER_DATE] < pd.Timestamp(spec.start)
         if early.any():
-            entries.append(lg.entry("rows before data.start, left out of this plan", early.sum(), orders.loc[early, schema.REVENUE].sum(), f"data.start = {spec.start}", lg.SET_ASIDE))
+            entries.append(lg.entry("rows before data.start, left out of this plan", early.sum(), orders.loc[early, schema.REVENUE].sum(), _("data.start = {start}").format(start=spec.start), lg.SET_ASIDE))
             orders = orders.loc[~early].reset_index(drop=True)
     orders, later = split_at_as_of(orders, as_of)
     if len(later):
-        entries.append(lg.entry("rows after the as-of date, kept for in-year tracking", len(later), later[schema.REVENUE].sum(), f"as-of {as_of}", lg.SET_ASIDE))
+        entries.append(lg.entry("rows after the as-of date, kept for in-year tracking", len(later), later[schema.REVENUE].sum(), _("as-of {as_of}").format(as_of=as_of), lg.SET_ASIDE))
     if orders.empty:
-        raise ParamsError(f"no order lines up to the as-of date {as_of} in {label}", key="as_of")
+        raise ParamsError(_("no order lines up to the as-of date {as_of} in {label}").format(as_of=as_of, label=label), key="as_of")
     check_plannable(orders, label=label, as_of=as_of, review_year=plan.review_year)
     months = summarize_months(orders, as_of=as_of, complete_through=spec.complete_through)
     for row in months.itertuples():
         if not row.complete:
-            entries.append(lg.entry(f"incomplete month up to the as-of date: {row.month:%Y-%m}", row.lines, row.revenue, row.reason + "; left out of the forecast fit", lg.NOTE))
+            entries.append(lg.entry(_("incomplete month up to the as-of date: {month}").format(month=f"{row.month:%Y-%m}"), row.lines, row.revenue,
+                                    _("{reason}; left out of the forecast fit").format(reason=row.reason), lg.NOTE))
         elif row.reason:
-            entries.append(lg.entry(f"last month judged complete: {row.month:%Y-%m}", row.lines, row.revenue, row.reason, lg.NOTE))
-    entries.append(lg.entry("rows used", len(orders), orders[schema.REVENUE].sum(), f"up to {as_of}", lg.USED))
+            entries.append(lg.entry(_("last month judged complete: {month}").format(month=f"{row.month:%Y-%m}"), row.lines, row.revenue, row.reason, lg.NOTE))
+    entries.append(lg.entry("rows used", len(orders), orders[schema.REVENUE].sum(), _("up to {as_of}").format(as_of=as_of), lg.USED))
     quality = lg.ledger(entries)
     lg.reconcile_ledger(quality)
     return {

@@ -16,6 +16,7 @@ import pandas as pd
 
 from planlib import schema
 from planlib.errors import DataError
+from planlib.i18n import _
 from planlib.intake import ledger as lg
 from planlib.intake.amounts import check_magnitudes, derive_cost, parse_amounts, parse_margins
 from planlib.intake.columns import MARGIN, PROFIT, check_header
@@ -57,7 +58,7 @@ def canonicalize_orders(
         data-quality ledger (``check, rows, amount, note, kind``).
     """
     if raw.empty:
-        raise DataError("no order lines in the source (0 rows)", path=label)
+        raise DataError(_("no order lines in the source (0 rows)"), path=label)
     raw = raw.reset_index(drop=True)
     found = check_header(raw.columns, columns, label=label)
     revenue_col = found[schema.REVENUE]
@@ -69,7 +70,7 @@ def canonicalize_orders(
     date_col = found[schema.ORDER_DATE]
     out[schema.ORDER_DATE], reading = parse_dates(raw[date_col], date_format=date_format, label=label, column=date_col)
     if reading.note:
-        entries.append(lg.entry(reading.note, reading.deciding_lines or len(raw), np.nan, f"column '{date_col}'", lg.NOTE))
+        entries.append(lg.entry(reading.note, reading.deciding_lines or len(raw), np.nan, _("column '{column}'").format(column=date_col), lg.NOTE))
     out[schema.REVENUE] = revenue
     fixed_amounts = revenue_fixed.copy()
     for name in (schema.QUANTITY, schema.COST):
@@ -83,7 +84,7 @@ def canonicalize_orders(
         entries.append(entry)
     if fixed_amounts.any():
         entries.append(lg.entry("amounts written as text with separators or currency signs, parsed", fixed_amounts.sum(),
-                                revenue[fixed_amounts].sum(), "rule: strip ',', spaces, currency signs; (x) = -x", lg.FIXED))
+                                revenue[fixed_amounts].sum(), _("rule: strip ',', spaces, currency signs; (x) = -x"), lg.FIXED))
 
     controlled = pd.Series(False, index=raw.index)
     control_cols: list[str] = []
@@ -100,27 +101,31 @@ def canonicalize_orders(
             if name in schema.REQUIRED_COLUMNS:
                 raise DataError(bad_rows_message(col, blank, raw[col], "is empty"), path=label, column=col, rows=rows_of(blank))
             if blank.all():  # an exported but unused column: the plan has no such dimension
-                entries.append(lg.entry(f"{name}: column '{col}' is empty on every line, left out as if not mapped", len(raw), revenue.sum(), "rule: optional column", lg.NOTE))
+                entries.append(lg.entry(_("{name}: column '{column}' is empty on every line, left out as if not mapped").format(name=name, column=col),
+                                        len(raw), revenue.sum(), "rule: optional column", lg.NOTE))
                 continue
             if MISSING_LABEL not in text.cat.categories:
                 text = text.cat.add_categories([MISSING_LABEL])
             text = text.fillna(MISSING_LABEL)  # blank text is missing in the categorical
-            entries.append(lg.entry(f"{name}: empty values filled as '{MISSING_LABEL}'", blank.sum(), revenue[blank].sum(), "rule: optional column", lg.FIXED))
+            entries.append(lg.entry(_("{name}: empty values filled as '{label}'").format(name=name, label=MISSING_LABEL), blank.sum(),
+                                    revenue[blank].sum(), "rule: optional column", lg.FIXED))
         out[name] = text
     if controlled.any():
         entries.append(lg.entry("control characters (NUL, tab, line break...) removed from text", controlled.sum(), revenue[controlled].sum(),
-                                f"columns {', '.join(map(repr, control_cols))}; {rows_text(controlled)}", lg.FIXED))
+                                _("columns {columns}; {rows}").format(columns=", ".join(map(repr, control_cols)), rows=rows_text(controlled)), lg.FIXED))
     out = out[[c for c in schema.ALL_COLUMNS if c in out.columns]]
     out, shared = _one_customer_per_order(out)
     if shared.any():
         ids = out.loc[shared, schema.ORDER_ID].drop_duplicates()
         entries.append(lg.entry("order ids shared by several customers: one order per customer", shared.sum(), revenue[shared].sum(),
-                                f"rule: order = order id + customer ('{ORDER_CUSTOMER_SEP.join(['id', 'customer'])}'), e.g. {', '.join(map(repr, ids.head(3)))}", lg.FIXED))
+                                _("rule: order = order id + customer ('{pattern}'), e.g. {examples}").format(
+                                    pattern=ORDER_CUSTOMER_SEP.join(["id", "customer"]), examples=", ".join(map(repr, ids.head(3)))), lg.FIXED))
 
     duplicated = raw.duplicated(keep="first")
     if duplicated.any():
         entries.append(lg.entry("exact duplicate lines removed", duplicated.sum(), revenue[duplicated].sum(),
-                                f"rule: the whole source row repeats (all {raw.shape[1]} columns); {rows_text(duplicated)}", lg.DROPPED))
+                                _("rule: the whole source row repeats (all {count} columns); {rows}").format(count=raw.shape[1], rows=rows_text(duplicated)),
+                                lg.DROPPED))
         out = out.loc[~duplicated]
     returns = out[schema.REVENUE] < 0
     if returns.any():
@@ -150,13 +155,13 @@ def _derived_cost(raw: pd.DataFrame, found: dict[str, str], revenue: pd.Series, 
     """Cost from the mapped profit or margin column, and its ledger note."""
     if PROFIT in found:
         col = found[PROFIT]
-        profit, _ = parse_amounts(raw[col], label=label, column=col, required=False)
+        profit = parse_amounts(raw[col], label=label, column=col, required=False)[0]
         check_magnitudes(profit, raw[col], label=label, column=col)
-        cost, rule = derive_cost(revenue, profit=profit), "cost = revenue - profit"
+        cost, rule = derive_cost(revenue, profit=profit), _("cost = revenue - profit")
     else:
         col = found[MARGIN]
-        cost, rule = derive_cost(revenue, margin=parse_margins(raw[col], label=label, column=col)), "cost = revenue x (1 - margin)"
-    return cost, lg.entry(f"cost derived from column '{col}'", len(raw), np.nan, f"rule: {rule}", lg.NOTE)
+        cost, rule = derive_cost(revenue, margin=parse_margins(raw[col], label=label, column=col)), _("cost = revenue x (1 - margin)")
+    return cost, lg.entry(_("cost derived from column '{column}'").format(column=col), len(raw), np.nan, _("rule: {rule}").format(rule=rule), lg.NOTE)
 
 
 def to_categories(frame: pd.DataFrame) -> pd.DataFrame:
@@ -193,7 +198,7 @@ def canonicalize_quotas(raw: pd.DataFrame, *, columns: dict[str, str], label: st
     source = {name: columns.get(name, name) for name in ("rep", "date", "quota")}
     missing = [f"'{col}' (for {name})" for name, col in source.items() if col not in raw.columns]
     if missing:
-        raise DataError(f"missing required column {', '.join(missing)}", path=label, column=missing[0])
+        raise DataError(_("missing required column {columns}").format(columns=", ".join(missing)), path=label, column=missing[0])
     raw = raw.reset_index(drop=True)
     out = pd.DataFrame({
         "rep": clean_text(raw[source["rep"]])[0].astype(str),
@@ -208,7 +213,7 @@ def canonicalize_commitments(raw: pd.DataFrame, *, columns: dict[str, str], labe
     source = {name: columns.get(name, name) for name in ("rep", "amount")}
     missing = [f"'{col}' (for {name})" for name, col in source.items() if col not in raw.columns]
     if missing:
-        raise DataError(f"missing required column {', '.join(missing)}", path=label, column=missing[0])
+        raise DataError(_("missing required column {columns}").format(columns=", ".join(missing)), path=label, column=missing[0])
     raw = raw.reset_index(drop=True)
     return pd.DataFrame({
         "rep": clean_text(raw[source["rep"]])[0].astype(str),

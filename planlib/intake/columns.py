@@ -12,6 +12,7 @@ from collections.abc import Iterable, Mapping
 
 from planlib import schema
 from planlib.errors import DataError
+from planlib.i18n import _
 
 COST_SOURCES = schema.COST_SOURCES  # mapped in data.columns to derive cost
 PROFIT, MARGIN = COST_SOURCES
@@ -55,21 +56,23 @@ def check_header(header: Iterable[object], columns: Mapping[str, str] | None, *,
     source = source_columns(columns)
     missing = [n for n in schema.REQUIRED_COLUMNS if source[n] not in present]
     if missing:
-        wanted = ", ".join(f"'{source[n]}'" + (f" (for {n})" if source[n] != n else "") for n in missing)
+        wanted = _(", ").join(_("'{column}' (for {name})").format(column=source[n], name=n) if source[n] != n else f"'{source[n]}'"
+                              for n in missing)
         raise DataError(
-            f"missing required column {wanted}; the file has {', '.join(map(repr, names))}",
+            _("missing required column {wanted}; the file has {names}").format(wanted=wanted, names=", ".join(map(repr, names))),
             path=label, column=missing[0],
         )
     for name, col in columns.items():
         if col not in present:
             hint = ""
             if name == schema.COST and any(op in col for op in ("-", "+", "*", "/")):
-                hint = "; to derive cost, map data.columns.profit (cost = revenue - profit) or data.columns.margin"
-            raise DataError(f"data.columns maps {name} to '{col}', which the file does not have{hint}", path=label, column=name)
+                hint = _("; to derive cost, map data.columns.profit (cost = revenue - profit) or data.columns.margin")
+            raise DataError(_("data.columns maps {name} to '{column}', which the file does not have").format(name=name, column=col) + hint,
+                            path=label, column=name)
     given = [n for n in (schema.COST, *COST_SOURCES) if n in columns]
     if len(given) > 1:
         raise DataError(
-            f"data.columns maps {' and '.join(given)}; cost comes from one of cost, profit or margin, map only one",
+            _("data.columns maps {names}; cost comes from one of cost, profit or margin, map only one").format(names=_(" and ").join(given)),
             path=label, column=given[0],
         )
     found = {name: col for name, col in source.items() if col in present}

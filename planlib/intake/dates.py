@@ -16,12 +16,13 @@ import numpy as np
 import pandas as pd
 
 from planlib.errors import DataError
+from planlib.i18n import N_, _
 from planlib.intake.report import bad_rows_message, rows_of
 
 DAYFIRST = "dayfirst"
 MONTHFIRST = "monthfirst"
 ORDERS = (DAYFIRST, MONTHFIRST)
-_WORDS = {DAYFIRST: "day/month/year", MONTHFIRST: "month/day/year"}
+_WORDS = {DAYFIRST: N_("day/month/year"), MONTHFIRST: N_("month/day/year")}
 
 # (name, pattern of the date part, pandas format built from the groups)
 _ISO = re.compile(r"^\d{4}-\d{1,2}-\d{1,2}(?:[T ].*)?$")
@@ -48,9 +49,9 @@ class DateReading:
         if self.order is None:
             return None
         if self.source == "inferred":
-            lines = "1 line decides it" if self.deciding_lines == 1 else f"{self.deciding_lines:,} lines decide it"
-            return f"dates read as {_WORDS[self.order]}: {lines}"
-        return f"dates read as {_WORDS[self.order]}: set by data.date_format"
+            lines = _("1 line decides it") if self.deciding_lines == 1 else _("{count} lines decide it").format(count=f"{self.deciding_lines:,}")
+            return _("dates read as {order}: {lines}").format(order=_(_WORDS[self.order]), lines=lines)
+        return _("dates read as {order}: set by data.date_format").format(order=_(_WORDS[self.order]))
 
 
 def parse_dates(
@@ -103,7 +104,7 @@ def parse_dates(
             parsed.loc[text.index] = read.to_numpy(dtype="datetime64[ns]")[codes]
     bad = parsed.isna()
     if bad.any():
-        hint = f" (data.date_format is {date_format!r})" if date_format else ""
+        hint = _(" (data.date_format is {format})").format(format=repr(date_format)) if date_format else ""
         raise DataError(bad_rows_message(column, bad, values, "is not a date") + hint, path=label, column=column, rows=rows_of(bad))
     return parsed.astype("datetime64[ns]").dt.normalize(), reading
 
@@ -177,8 +178,8 @@ def _decide_order(
         ra, rb = int(first_row[a]), int(first_row[b])
         (ra, da), (rb, db) = (ra, parts.at[a, "date"]), (rb, parts.at[b, "date"])
         raise DataError(
-            f"column '{column}': the dates mix day/month/year (row {ra}: {da!r}) "
-            f"and month/day/year (row {rb}: {db!r}); fix the file or set data.date_format",
+            _("column '{column}': the dates mix day/month/year (row {row_a}: {date_a}) and month/day/year (row {row_b}: {date_b}); "
+              "fix the file or set data.date_format").format(column=column, row_a=ra, date_a=repr(da), row_b=rb, date_b=repr(db)),
             path=label, column=column, rows=sorted([ra, rb]),
         )
     if day_first.any():
@@ -187,7 +188,7 @@ def _decide_order(
         return MONTHFIRST, DateReading(order=MONTHFIRST, source="inferred", deciding_lines=int(weight[month_first].sum()))
     example = parts["date"].iloc[0]
     raise DataError(
-        f"column '{column}': {int(weight.sum()):,} dates such as {example!r} read either as day/month or month/day "
-        "and no value above 12 decides it; set data.date_format to dayfirst or monthfirst",
+        _("column '{column}': {count} dates such as {example} read either as day/month or month/day and no value above 12 decides it; "
+          "set data.date_format to dayfirst or monthfirst").format(column=column, count=f"{int(weight.sum()):,}", example=repr(example)),
         path=label, column=column,
     )

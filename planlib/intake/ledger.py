@@ -54,9 +54,8 @@ def reconcile_ledger(quality: pd.DataFrame, *, rel_tol: float = 1e-9) -> dict[st
     revenue_ok = math.isclose(figures["used_revenue"], expected, rel_tol=0, abs_tol=rel_tol * scale + 1e-6)
     if not (rows_ok and revenue_ok):
         raise DataError(
-            "the data-quality ledger does not add up: read "
-            f"{figures['read_rows']:,} lines / {figures['read_revenue']:,.2f}, left {figures['left_rows']:,} / "
-            f"{figures['left_revenue']:,.2f}, used {figures['used_rows']:,} / {figures['used_revenue']:,.2f}"
+            _("the data-quality ledger does not add up: read {read_rows} lines / {read_revenue}, left {left_rows} / {left_revenue}, "
+              "used {used_rows} / {used_revenue}").format(**{k: f"{v:,.2f}" if "revenue" in k else f"{v:,}" for k, v in figures.items()})
         )
     return figures
 
@@ -80,7 +79,9 @@ def summarize_intake(quality: pd.DataFrame, months: pd.DataFrame) -> str:
         ("order ids shared", N_("{count} lines of order ids shared by customers split into one order per customer")),
         ("dates read as", None),
     ):
-        hit = quality.loc[quality["check"].str.startswith(prefix)]
+        # the date-reading row is written in the report language (planlib.intake.dates), the others in English
+        hit = quality.loc[quality["check"].str.startswith(prefix) | (quality["check"].str.startswith(_("dates read as"))
+                                                                      if prefix == "dates read as" else False)]
         if hit.empty:
             continue
         parts.append(str(hit["check"].iloc[0]) if words is None else _(words).format(count=f"{int(hit['rows'].sum()):,}"))

@@ -14,6 +14,7 @@ import datetime as dt
 import pandas as pd
 
 from planlib import schema
+from planlib.i18n import _
 
 LATE_START_DAY = 7  # a first month whose data starts after this day is partial
 MISSING_SHARE_MAX = 0.05  # missing days expected to carry more than this share of a month: incomplete
@@ -63,14 +64,14 @@ def summarize_months(
         month_end = period.to_timestamp(how="end").normalize()
         complete, reason = True, ""
         if as_of is not None and pd.Timestamp(as_of) < month_end:
-            complete, reason = False, f"the as-of date {as_of} falls before the month ends"
+            complete, reason = False, _("the as-of date {as_of} falls before the month ends").format(as_of=as_of)
         elif i == last and data_end < month_end:
             complete, reason = _judge_early_end(orders, table, data_end, month_end, complete_through)
         if complete:
             before = table["revenue"].iloc[max(0, i - 6):i]
             if len(before) >= 3 and table.at[i, "revenue"] < drop_ratio * before.median():
                 share = table.at[i, "revenue"] / before.median()
-                complete, reason = False, f"revenue {share:.0%} of the median of the 6 months before"
+                complete, reason = False, _("revenue {share} of the median of the 6 months before").format(share=f"{share:.0%}")
         table.at[i, "reason"] = reason
         if complete:
             break
@@ -78,7 +79,7 @@ def summarize_months(
     data_start = dates.min()
     if data_start.day > LATE_START_DAY and (len(table) > 1 and table.at[0, "complete"]):
         table.at[0, "complete"] = False
-        table.at[0, "reason"] = f"data starts {data_start.date()}, after the month began"
+        table.at[0, "reason"] = _("data starts {start}, after the month began").format(start=data_start.date())
     table["month"] = table["month"].dt.to_timestamp()
     return table
 
@@ -88,12 +89,12 @@ def _judge_early_end(orders, table, data_end, month_end, complete_through) -> tu
     if complete_through is not None:
         through = pd.Timestamp(complete_through)
         if through >= month_end:
-            return True, f"data end {data_end.date()}; complete by data.complete_through {complete_through}"
-        return False, f"data.complete_through is {complete_through}, before the month ends"
+            return True, _("data end {end}; complete by data.complete_through {through}").format(end=data_end.date(), through=complete_through)
+        return False, _("data.complete_through is {through}, before the month ends").format(through=complete_through)
     start = (month_end - pd.offsets.MonthBegin(1)).normalize() - pd.DateOffset(months=PATTERN_MONTHS)
     window = orders.loc[(orders[schema.ORDER_DATE] >= start) & (orders[schema.ORDER_DATE] < month_end.replace(day=1)), [schema.ORDER_DATE, schema.REVENUE]]
     if window.empty:
-        return False, f"data end {data_end.date()}, before the month ends (no month before it shows the daily pattern)"
+        return False, _("data end {end}, before the month ends (no month before it shows the daily pattern)").format(end=data_end.date())
     days = pd.date_range(window[schema.ORDER_DATE].min(), month_end.replace(day=1) - pd.Timedelta(days=1))
     daily = window.groupby(schema.ORDER_DATE)[schema.REVENUE].sum().reindex(days, fill_value=0.0)
     by_weekday = daily.groupby(daily.index.weekday).mean()
@@ -102,8 +103,10 @@ def _judge_early_end(orders, table, data_end, month_end, complete_through) -> tu
     observed = float(table["revenue"].iloc[-1])
     share = expected / (observed + expected) if observed + expected > 0 else 1.0
     n = len(missing)
-    said = f"data end {data_end.date()}; the {n} missing day{'s' if n > 1 else ''} would carry {share:.1%} of the month, judged from the same weekdays of the months before"
-    return share <= MISSING_SHARE_MAX, said + ("" if share <= MISSING_SHARE_MAX else " (set data.complete_through if the month is whole)")
+    said = (_("data end {end}; the 1 missing day would carry {share} of the month, judged from the same weekdays of the months before") if n == 1 else
+            _("data end {end}; the {days} missing days would carry {share} of the month, judged from the same weekdays of the months before")
+            ).format(end=data_end.date(), days=n, share=f"{share:.1%}")
+    return share <= MISSING_SHARE_MAX, said + ("" if share <= MISSING_SHARE_MAX else _(" (set data.complete_through if the month is whole)"))
 
 
 def last_complete_month(months: pd.DataFrame) -> pd.Timestamp | None:
@@ -115,7 +118,7 @@ def last_complete_month(months: pd.DataFrame) -> pd.Timestamp | None:
 def describe_coverage(orders: pd.DataFrame) -> pd.DataFrame:
     """How much the data covers: date span, months and distinct values of each dimension."""
     rows = [
-        ("first order date", str(orders[schema.ORDER_DATE].min().date())),
+        ("first order date", str(orders[schema.ORDER_DATE].min().date())),  # shown through format_table: the catalog's column words
         ("last order date", str(orders[schema.ORDER_DATE].max().date())),
         ("months", orders[schema.ORDER_DATE].dt.to_period("M").nunique()),
         ("order lines", len(orders)),

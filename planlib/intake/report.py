@@ -5,13 +5,15 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from planlib.i18n import N_, _
+
 MAX_EXAMPLES = 5
-_PROBLEMS = {
-    "is not a date": ("is not a date", "are not dates"),
-    "is not a number": ("is not a number", "are not numbers"),
-    "is empty": ("is empty", "are empty"),
-    "is out of range": ("is out of range", "are out of range"),
-    "holds control characters": ("holds control characters", "hold control characters"),
+_PROBLEMS = {  # one value ..., {count} values ...: whole phrases, so a translation can word each its own way
+    "is not a date": (N_("1 value is not a date"), N_("{count} values are not dates")),
+    "is not a number": (N_("1 value is not a number"), N_("{count} values are not numbers")),
+    "is empty": (N_("1 value is empty"), N_("{count} values are empty")),
+    "is out of range": (N_("1 value is out of range"), N_("{count} values are out of range")),
+    "holds control characters": (N_("1 value holds control characters"), N_("{count} values hold control characters")),
 }
 
 
@@ -25,24 +27,26 @@ def rows_text(mask: pd.Series) -> str:
     """``rows 3, 5 and 2 more`` for a data-quality note."""
     count = int(np.asarray(mask, dtype=bool).sum())
     shown = rows_of(mask)
-    more = f" and {count - len(shown):,} more" if count > len(shown) else ""
-    return ("row " if count == 1 else "rows ") + ", ".join(map(str, shown)) + more
+    rows = _(", ").join(map(str, shown))
+    if count > len(shown):
+        return _("rows {rows} and {more} more").format(rows=rows, more=f"{count - len(shown):,}")
+    return (_("row {rows}") if count == 1 else _("rows {rows}")).format(rows=rows)
 
 
 def bad_rows_message(column: str, mask: pd.Series, values: pd.Series, problem: str) -> str:
     """``column 'x': 2 values are not dates (row 3: 'a', row 5: empty)``."""
     count = int(np.asarray(mask, dtype=bool).sum())
     positions = np.flatnonzero(np.asarray(mask, dtype=bool))[:MAX_EXAMPLES]
-    examples = ", ".join(f"row {int(p) + 2}: {show(values.iloc[p])}" for p in positions)
+    examples = _(", ").join(_("row {row}: {value}").format(row=int(p) + 2, value=show(values.iloc[p])) for p in positions)
     singular, plural = _PROBLEMS[problem]
-    phrase = f"1 value {singular}" if count == 1 else f"{count} values {plural}"
-    return f"column '{column}': {phrase} ({examples})"
+    phrase = _(singular) if count == 1 else _(plural).format(count=count)
+    return _("column '{column}': {problem} ({examples})").format(column=column, problem=phrase, examples=examples)
 
 
 def show(value) -> str:
     """A raw value as the user would recognise it in a message."""
     if value is None or value is pd.NA or value is pd.NaT or value == "":
-        return "empty"
+        return _("empty")
     if isinstance(value, float) and np.isnan(value):
-        return "empty"
+        return _("empty")
     return repr(str(value))

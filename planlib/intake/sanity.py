@@ -10,6 +10,7 @@ import pandas as pd
 
 from planlib import schema
 from planlib.errors import DataError
+from planlib.i18n import _
 
 
 def check_plannable(orders: pd.DataFrame, *, label: str, as_of=None, review_year: int | None = None) -> None:
@@ -26,21 +27,25 @@ def check_plannable(orders: pd.DataFrame, *, label: str, as_of=None, review_year
     review_year : int, optional
         The year under review; the history must reach into it.
     """
-    upto = f" up to {as_of}" if as_of is not None else ""
+    upto = _(" up to {as_of}").format(as_of=as_of) if as_of is not None else ""
     revenue = orders[schema.REVENUE]
     if (revenue == 0).all():
-        raise DataError(f"every one of the {len(orders):,} order lines{upto} has zero revenue; check data.columns.revenue", path=label, column=schema.REVENUE)
+        raise DataError(_("every one of the {count} order lines{upto} has zero revenue; check data.columns.revenue").format(
+            count=f"{len(orders):,}", upto=upto), path=label, column=schema.REVENUE)
     if (revenue <= 0).all():
-        raise DataError(f"the {len(orders):,} order lines{upto} hold only returns (negative revenue); a plan needs sales", path=label, column=schema.REVENUE)
+        raise DataError(_("the {count} order lines{upto} hold only returns (negative revenue); a plan needs sales").format(
+            count=f"{len(orders):,}", upto=upto), path=label, column=schema.REVENUE)
     if revenue.sum() <= 0:
-        raise DataError(f"net revenue{upto} is {revenue.sum():,.2f}: returns exceed sales; a plan needs positive net sales", path=label, column=schema.REVENUE)
+        raise DataError(_("net revenue{upto} is {revenue}: returns exceed sales; a plan needs positive net sales").format(
+            upto=upto, revenue=f"{revenue.sum():,.2f}"), path=label, column=schema.REVENUE)
     months = orders[schema.ORDER_DATE].dt.to_period("M")
     if months.nunique() < 2:
-        raise DataError(f"the data{upto} cover a single month ({months.iloc[0]}); a plan needs at least 12 months of history", path=label, column=schema.ORDER_DATE)
+        raise DataError(_("the data{upto} cover a single month ({month}); a plan needs at least 12 months of history").format(
+            upto=upto, month=months.iloc[0]), path=label, column=schema.ORDER_DATE)
     last = orders[schema.ORDER_DATE].max()
     if review_year is not None and last.year < review_year:
         raise DataError(
-            f"the data end on {last.date()}, before the review year {review_year} (the year before plan_year); "
-            f"set plan_year to {last.year + 1} or less",
+            _("the data end on {end}, before the review year {year} (the year before plan_year); set plan_year to {latest} or less").format(
+                end=last.date(), year=review_year, latest=last.year + 1),
             path=label, column=schema.ORDER_DATE,
         )

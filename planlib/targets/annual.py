@@ -214,13 +214,13 @@ def set_annual_target(
         need = int(math.ceil(final * z / unit - 1e-9)) * unit
         if strategic_amount is None:
             holds, note = pd.NA, _("strategic lines must carry at least {need} ({share} of the target); "
-                                   "enforce with allocate_by_role(min_share=...)").format(need=money(need), share=f"{z:.0%}")
+                                   "the product-line split lifts them toward it").format(need=money(need), share=f"{z:.0%}")
         else:
             planned = require_number(strategic_amount, "strategic_amount", where, low=0.0)
             holds = planned >= need
             note = (_("strategic lines planned at {planned} = {share} of the target, meeting the minimum {minimum}") if holds else
                     _("strategic lines planned at {planned} = {share} of the target, below the minimum {minimum}: "
-                      "they must carry {need}, {more} more (allocate_by_role(min_share=...))")).format(
+                      "they must carry {need}, {more} more; the product-line split lifts them as far as their probability band allows")).format(
                 planned=money(planned), share=f"{planned / final:.1%}", minimum=f"{z:.0%}", need=money(need), more=money(need - planned))
         rows.append({"step": "strategic_share", AMOUNT: need, BASELINE: last,
                      GROWTH: np.nan, PROBABILITY: np.nan, "requirement": z, "holds": holds,

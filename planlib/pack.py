@@ -144,7 +144,7 @@ def _run_locked(
         for notebook in ran:
             render_html(staging / notebook.name, html / f"{notebook.stem}.html")
         echo(write_one_page(staging, title=plan.title or plan.plan, lang=plan.report.language,
-                            subtitle=i18n._("Period {period}, data up to {as_of}").format(period=period, as_of=cutoff))[2])
+                            subtitle=i18n._("Period {period}, data up to {as_of}").format(period=i18n.fmt_period(period), as_of=cutoff))[2])
         manifest = _manifest(plan, params_file, project, period=period, as_of=cutoff, timings=timings, seconds=time.time() - started)
         if kind == "quarterly":
             manifest["tracks"] = _tracked_plan(project, plan)

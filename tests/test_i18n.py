@@ -262,3 +262,15 @@ def test_tables_for_people_in_chinese_keep_data_values_and_every_column():
     shown = localize(pivot)
     assert list(shown.columns) == ["A", "流失"] and list(shown.index) == ["A", "新增"] and shown.index.name == "上年分类"
     assert i18n.value_label("unique_id", "product_line=Pumps|region=East China") == "产品线=Pumps|区域=East China"
+
+
+def test_pack_periods_in_chinese_number_conventions():
+    from planlib.i18n import activate, fmt_period
+
+    activate("en")
+    assert fmt_period("2025-Q2") == "2025-Q2" and fmt_period("2025") == "2025"
+    activate("zh-CN")
+    try:
+        assert fmt_period("2025-Q2") == "2025年二季度" and fmt_period("2025") == "2025年"
+    finally:
+        activate("en")

@@ -24,9 +24,9 @@ from planlib.i18n.catalog import (
     own_label,
     value_label,
 )
-from planlib.i18n.numbers import UNITS, fmt_amount, fmt_count, fmt_money, fmt_month, fmt_pct, fmt_quarter, money_unit
+from planlib.i18n.numbers import UNITS, fmt_amount, fmt_count, fmt_money, fmt_month, fmt_pct, fmt_period, fmt_quarter, money_unit
 
 __all__ = [
-    "LANGUAGES", "N_", "UNITS", "_", "_p", "activate", "fmt_amount", "fmt_count", "fmt_money", "fmt_month", "fmt_pct", "fmt_quarter",
+    "LANGUAGES", "N_", "UNITS", "_", "_p", "activate", "fmt_amount", "fmt_count", "fmt_money", "fmt_month", "fmt_pct", "fmt_period", "fmt_quarter",
     "VALUE_COLUMNS", "get_language", "get_unit", "header", "headers", "language", "money_unit", "own_label", "value_label",
 ]

@@ -104,6 +104,15 @@ def fmt_quarter(quarter: int | str) -> str:
     return _QUARTERS_ZH[number - 1] if _lang() == "zh-CN" else f"Q{number}"
 
 
+def fmt_period(period: str) -> str:
+    """A pack period, ``2025`` or ``2025-Q2``, as written (en) or ``2025年`` / ``2025年二季度`` (zh-CN)."""
+    text = str(period)
+    if _lang() != "zh-CN":
+        return text
+    year, _sep, quarter = text.partition("-")
+    return f"{year}年" + (fmt_quarter(quarter) if quarter else "")
+
+
 def fmt_month(month: dt.date | pd.Timestamp | str, *, with_year: bool = True) -> str:
     """A month as ``Mar 2025`` / ``Mar`` (en) or ``2025年3月`` / ``3月`` (zh-CN)."""
     stamp = pd.Timestamp(month)

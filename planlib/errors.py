@@ -66,3 +66,11 @@ class PackError(PlanlibError):
     def __init__(self, message: str, *, notebook: str | None = None):
         self.notebook = notebook
         super().__init__(message)
+
+    @classmethod
+    def no_annual_pack(cls, pack: object, params: object) -> "PackError":
+        """A quarterly run without the annual pack it tracks (said by the pack runner and by a notebook's run)."""
+        from planlib.i18n.catalog import _
+
+        return cls(_("no annual plan pack at {pack}: run `planlib pack {params}` first; a quarterly pack tracks that plan "
+                     "and never recomputes it").format(pack=pack, params=params))

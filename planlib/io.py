@@ -255,7 +255,7 @@ def write_artifact(frame: pd.DataFrame, pack: Path, name: str) -> Path:
 # made a 10M-line orders file of 350 MB that took a minute to read back. Read back as
 # ``category`` again, over the values present, sorted (as the intake sorts them).
 WIDE_CATEGORIES = 1 << 16
-_WIDE_KEY = b"planlib.wide_categories"
+_WIDE_KEY = "planlib.wide_categories"  # in the attrs pandas stores with the file: read back with the frame, no second read
 
 
 def _write_with_plain_text(frame: pd.DataFrame, target: Path, wide: list[str]) -> None:
@@ -267,20 +267,13 @@ def _write_with_plain_text(frame: pd.DataFrame, target: Path, wide: list[str]) -
         i = table.schema.get_field_index(name)
         table = table.set_column(i, name, table.column(i).cast(pa.string()))
     metadata = dict(table.schema.metadata or {})
-    metadata[_WIDE_KEY] = json.dumps(wide).encode()
-    if frame.attrs:  # as pandas' to_parquet keeps them
-        metadata[b"PANDAS_ATTRS"] = json.dumps(frame.attrs).encode()
+    metadata[b"PANDAS_ATTRS"] = json.dumps({**frame.attrs, _WIDE_KEY: wide}).encode()  # as pandas' to_parquet keeps attrs
     pq.write_table(table.replace_schema_metadata(metadata), target)
 
 
-def _restore_categories(frame: pd.DataFrame, path: Path) -> pd.DataFrame:
-    """Columns written as plain text by ``_write_with_plain_text`` back to ``category``."""
-    import pyarrow.parquet as pq
-
-    metadata = pq.read_schema(path).metadata or {}
-    if _WIDE_KEY not in metadata:
-        return frame
-    for name in json.loads(metadata[_WIDE_KEY]):
+def _restore_categories(frame: pd.DataFrame) -> pd.DataFrame:
+    """Columns written as plain text by ``_write_with_plain_text`` back to ``category`` (their list leaves the attrs)."""
+    for name in frame.attrs.pop(_WIDE_KEY, []):
         if name in frame.columns and not isinstance(frame[name].dtype, pd.CategoricalDtype):
             codes, uniques = pd.factorize(frame[name], sort=True)
             frame[name] = pd.Categorical.from_codes(codes, categories=pd.Index(uniques, dtype=str))
@@ -296,8 +289,7 @@ def artifact_columns(pack: Path, name: str) -> list[str]:
 
 def read_artifact(pack: Path, name: str, *, columns: list[str] | None = None) -> pd.DataFrame:
     """Read one table written by ``write_artifact`` (attrs restored); ``columns`` reads only those (columnar)."""
-    path = pack / "artifacts" / f"{name}.parquet"
-    frame = _restore_categories(pd.read_parquet(path, columns=columns), path)
+    frame = _restore_categories(pd.read_parquet(pack / "artifacts" / f"{name}.parquet", columns=columns))
     if frame.attrs:
         frame.attrs = json.loads(json.dumps(frame.attrs), object_hook=_decode_attr)
     return frame

@@ -105,9 +105,7 @@ def _run_locked(
     kind = "quarterly" if "-Q" in period else "annual"
     annual = paths.pack_dir(project, plan.plan, str(plan.plan_year))
     if kind == "quarterly" and not (annual / MANIFEST).is_file():
-        raise PackError(i18n._(
-            "no annual plan pack at {pack}: run `planlib pack {params}` first; a quarterly pack tracks that plan and never recomputes it"
-        ).format(pack=_rel(annual, project), params=_rel(params_file, project)))
+        raise PackError.no_annual_pack(_rel(annual, project), _rel(params_file, project))
     notebooks = list_notebooks(project, kind=kind)
     if not notebooks:
         raise PackError(i18n._("no notebooks to run in {folder}").format(folder=_rel(paths.notebooks_dir(project), project)))

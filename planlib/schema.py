@@ -60,5 +60,9 @@ ROLE = "role"  # product-line role: mature / strategic / potential
 STAGE = "stage"  # region / channel stage: mature / growth / emerging
 LAUNCH_DATE = "launch_date"
 
+# A seat 04's hiring plan adds beside the reps: it carries quota and checkpoints like a rep.
+HIRE_SEAT = "(hire) {region} {k}"
+HIRE_SEAT_PREFIX = HIRE_SEAT.split("{")[0]  # "(hire) "
+
 PRODUCT_ROLES: tuple[str, ...] = ("mature", "strategic", "potential")
 MARKET_STAGES: tuple[str, ...] = ("mature", "growth", "emerging")

@@ -60,16 +60,20 @@ def show_whatif(run):
     inputs only when there is someone to move a slider.
     """
     if os.environ.get(BATCH_ENV_VAR) == "1":
-        from IPython.display import HTML, display
-
-        from planlib.display import format_table
-
-        display(HTML("<b>" + _("What if…") + "</b>"))
-        display(format_table(summarize_whatif({name: run.table(name) for name in HEADLINE_TABLES})))
-        return None
+        return _show_headline({name: run.table(name) for name in HEADLINE_TABLES})
     from planlib.workflow import target_inputs
 
     return build_whatif(target_inputs(run), run.plan.targets)
+
+
+def _show_headline(tables: dict[str, pd.DataFrame]) -> None:
+    """The what-if section without widgets: its title and the headline table of ``tables``."""
+    from IPython.display import HTML, display
+
+    from planlib.display import format_table
+
+    display(HTML("<b>" + _("What if…") + "</b>"))
+    display(format_table(summarize_whatif(tables)))
 
 
 def build_whatif(inputs: TargetInputs, spec: TargetsSpec):
@@ -84,15 +88,12 @@ def build_whatif(inputs: TargetInputs, spec: TargetsSpec):
     live widgets under papermill/nbclient can block a cell's execution forever
     (jupyter/nbclient#312, nteract/papermill#723; seen here in CI).
     """
+    if os.environ.get(BATCH_ENV_VAR) == "1":
+        return _show_headline(decompose_targets(inputs, spec))
     import ipywidgets as w
-    from IPython.display import HTML, display
+    from IPython.display import display
 
     from planlib.display import format_table
-
-    if os.environ.get(BATCH_ENV_VAR) == "1":
-        display(HTML("<b>" + _("What if…") + "</b>"))
-        display(format_table(summarize_whatif(decompose_targets(inputs, spec))))
-        return None
 
     style = {"description_width": "160px"}
     layout = w.Layout(width="460px")

@@ -444,9 +444,8 @@ def _annual_pack(run: Run) -> Path | None:
     if not run.scratch:
         from planlib.errors import PackError
 
-        raise PackError(i18n._(
-            "no annual plan pack at {pack}: run `planlib pack {params}` first; a quarterly pack tracks that plan and never recomputes it"
-        ).format(pack=annual_pack.relative_to(run.root), params=run.params_file.relative_to(run.root) if run.params_file else "params/<plan>.yaml"))
+        raise PackError.no_annual_pack(annual_pack.relative_to(run.root),
+                                       run.params_file.relative_to(run.root) if run.params_file else "params/<plan>.yaml")
     return None
 
 

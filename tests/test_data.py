@@ -212,3 +212,19 @@ def test_artifacts_keep_their_attrs_through_parquet(tmp_path):
     back = io.read_artifact(tmp_path, "t")
     assert back.attrs == frame.attrs and isinstance(back.attrs["as_of"], pd.Timestamp)
     pd.testing.assert_frame_equal(back, frame)
+
+
+def test_wide_categoricals_round_trip_as_plain_text_with_their_attrs(tmp_path, monkeypatch):
+    """Order ids by the million are stored as text (Parquet repeats a dictionary per row group) and read back
+    as the same sorted categories; the attrs travel as before and the marker does not leak into them."""
+    from planlib import io
+
+    monkeypatch.setattr(io, "WIDE_CATEGORIES", 3)
+    frame = pd.DataFrame({"order_id": pd.Categorical(["O3", "O1", "O2", "O4", "O1"]), "a": range(5)})
+    frame.attrs = {"as_of": pd.Timestamp("2025-06-30")}
+    io.write_artifact(frame, tmp_path, "orders")
+    back = io.read_artifact(tmp_path, "orders")
+    assert back.attrs == frame.attrs
+    assert list(back["order_id"].cat.categories) == ["O1", "O2", "O3", "O4"]
+    assert back["order_id"].astype(str).tolist() == frame["order_id"].astype(str).tolist()
+    assert io.read_artifact(tmp_path, "orders", columns=["a"]).attrs == frame.attrs

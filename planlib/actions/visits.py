@@ -26,7 +26,7 @@ __all__ = ["B_FLOOR", "HIRE_SEAT", "plan_service_book", "plan_visit_need", "plan
 MONTH = "month"
 CLASSES = ("A", "B", "C")
 B_FLOOR = 1 / 3  # B customers keep at least one visit a quarter; below that the plan hires
-HIRE_SEAT = "(hire) {region} {k}"
+HIRE_SEAT = schema.HIRE_SEAT
 _NO_REP = {"(none)", "", HOUSE_REP, VACANT_REP}
 
 
@@ -302,7 +302,7 @@ def plan_capacity(
             hires.append(hire)
             hired = count
         row["hires"] = hired
-        plan["seat"] = np.where(plan[schema.REP].astype(str).str.startswith("(hire)"), "hire", "rep")
+        plan["seat"] = np.where(plan[schema.REP].astype(str).str.startswith(schema.HIRE_SEAT_PREFIX), "hire", "rep")
         plan["b_level"] = level["B"]
         plans.append(plan)
         levers.append(row)

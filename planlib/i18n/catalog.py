@@ -26,6 +26,7 @@ from contextvars import ContextVar
 from functools import lru_cache
 from pathlib import Path
 
+from planlib import schema
 from planlib.errors import ParamsError
 
 LOCALE_DIR = Path(__file__).parent / "locale"
@@ -142,7 +143,6 @@ VALUE_COLUMNS = frozenset({"role", "stage", "status", "projected_status", "custo
 # Rows planlib adds inside columns of data values (a total, the actions' budget row, a hire seat
 # of 04's hiring plan): its own words, shown in the report language in whatever column they sit.
 OWN_VALUES = frozenset({"(actions, company-wide)", "(support pool)", "total", "Total", "new", "lost"})
-HIRE_PREFIX = "(hire) "  # planlib.actions.visits.HIRE_SEAT: "(hire) {region} {k}"
 SEGMENT_KEYS = frozenset({"product_line", "region", "channel", "customer_type", "rep"})  # of ids like "region=East China"
 
 
@@ -152,8 +152,8 @@ def own_label(value: object) -> object:
         return value
     if value in OWN_VALUES:
         return _p("value", value)
-    if value.startswith(HIRE_PREFIX):
-        return _p("value", "(hire) {seat}").format(seat=value[len(HIRE_PREFIX):])
+    if value.startswith(schema.HIRE_SEAT_PREFIX):
+        return _p("value", "(hire) {seat}").format(seat=value[len(schema.HIRE_SEAT_PREFIX):])
     parts = [part.split("=", 1) for part in value.split("|")]
     if all(len(p) == 2 and p[0] in SEGMENT_KEYS for p in parts):  # a series or segment id: product_line=Pumps|region=East
         return "|".join(f"{_p('column', key)}={name}" for key, name in parts)

@@ -8,7 +8,7 @@ import re
 import numpy as np
 import pandas as pd
 
-from planlib.actions.visits import HIRE_SEAT
+from planlib import schema
 from planlib.checks import require_frame
 from planlib.errors import DataError
 from planlib.formatting import fmt_money, fmt_pct
@@ -31,7 +31,6 @@ from planlib.tracking._common import (
 
 
 _OWNER_TOTAL = {"total", "company", "team"}
-HIRE_SEAT_PREFIX = HIRE_SEAT.split("{")[0]  # "(hire) ": a seat that 04's hiring plan added
 
 
 _PERIOD = re.compile(r"^(\d{4})(?:-(?:(\d{2})|Q([1-4])|H([12])))?$")
@@ -136,7 +135,7 @@ def check_checkpoints(
     met = table["actual"].to_numpy() >= target - _TOL
     table["status"] = np.where(due, np.where(met, "met", "missed"), "open").astype(object)
     # a planned hire's seat (04's hiring plan) sells under the hire's own name once filled
-    seat = ((table["owner_type"] == "rep") & table["owner"].astype(str).str.startswith(HIRE_SEAT_PREFIX)).to_numpy()
+    seat = ((table["owner_type"] == "rep") & table["owner"].astype(str).str.startswith(schema.HIRE_SEAT_PREFIX)).to_numpy()
     table.loc[seat & due & ~met, "status"] = "seat to fill"
     table = table.sort_values(["period_end", "owner_type", "owner"], kind="mergesort").reset_index(drop=True)
     front = ["owner_type", "owner", "period", "period_end", "cumulative_target", "share_of_annual",

@@ -25,7 +25,7 @@ from planlib.secrets import redact_url
 from planlib.plan import Plan, load_plan
 from planlib.onepage import write_one_page
 from planlib.report import render_html, write_plan_workbook
-from planlib.workflow import resolve_period
+from planlib.periods import resolve_period
 
 MANIFEST = "manifest.json"
 _SOURCES = ".sources"  # the notebooks with their markdown in the report language, while they run
@@ -68,7 +68,7 @@ def run_pack(
     period : str, default "" (the plan year)
         ``2025`` for the annual plan, ``2025-Q2`` for a quarterly tracking pack.
     as_of : str, default ""
-        Last day of data to use (see ``workflow.resolve_period``).
+        Last day of data to use (see ``periods.resolve_period``).
     force : bool, default False
         Replace an existing pack of the same plan and period.
     echo : callable

@@ -1,24 +1,19 @@
 """The params file of one plan run, validated into a frozen, typed ``Plan``.
 
 This is the only place params YAML is parsed. Unknown keys, wrong types, weights that
-do not sum to 1 and dates out of order all stop here with one line naming the key.
+do not sum to 1 and dates out of order all stop here with one line naming the key. The
+section base (``params_section``), the ``actions`` section (``params_actions``) and the
+wording of validation errors (``params_errors``) live beside it.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import difflib
-import json
 import math
-import types
-import typing
 from pathlib import Path
 from typing import Any, Literal
 
-import annotated_types
 from pydantic import (
-    BaseModel,
-    ConfigDict,
     Field,
     ValidationError,
     field_validator,
@@ -27,11 +22,13 @@ from pydantic import (
 
 from planlib import i18n, paths, schema
 from planlib.errors import ParamsError
-from planlib.i18n import N_, _
+from planlib.params_actions import CN_RETAIL_PROMOTIONS, ActionsSpec  # noqa: F401 - part of this module's interface
+from planlib.params_errors import params_error, unknown_key_message
+from planlib.params_section import WEIGHT_TOLERANCE as _WEIGHT_TOLERANCE, Section as _Section
+from planlib.i18n import _
 from planlib.secrets import check_sql_url
 from planlib.strict_yaml import read_yaml
 
-_WEIGHT_TOLERANCE = 1e-6
 # defaults of the per-role and per-stage growth and tilt keys (a key the user leaves out keeps these)
 _GROUP_DEFAULTS: dict[str, dict[str, float]] = {
     "role_growth": {"mature": 0.05, "strategic": 0.40, "potential": 0.20},
@@ -40,54 +37,6 @@ _GROUP_DEFAULTS: dict[str, dict[str, float]] = {
     "stage_tilt": {"mature": 0.10, "growth": 0.0, "emerging": -0.05},
 }
 _PLAN_YEARS_AHEAD = 5  # a plan is made for next year; a few years ahead at most
-
-
-def _wants_number(annotation: Any) -> bool:
-    """Whether ``annotation`` takes an int or float but not a bool."""
-    if annotation in (int, float):
-        return True
-    origin, args = typing.get_origin(annotation), typing.get_args(annotation)
-    if origin in (typing.Union, types.UnionType):
-        return bool not in args and any(_wants_number(a) for a in args)
-    if origin is typing.Annotated:
-        return _wants_number(args[0])
-    return False
-
-
-def _bool_where_number(annotation: Any, value: Any) -> bool:
-    """Whether ``value`` (or an item of it) is a bool where ``annotation`` wants a number."""
-    if isinstance(value, bool):
-        return _wants_number(annotation)
-    origin, args = typing.get_origin(annotation), typing.get_args(annotation)
-    if origin in (typing.Union, types.UnionType):
-        return any(_bool_where_number(a, value) for a in args if a is not type(None))
-    if origin in (tuple, list) and isinstance(value, (list, tuple)) and args:
-        if len(args) == 2 and args[1] is Ellipsis or origin is list:
-            return any(_bool_where_number(args[0], v) for v in value)
-        return any(_bool_where_number(a, v) for a, v in zip(args, value))
-    if origin is dict and isinstance(value, dict) and len(args) == 2:
-        return any(_bool_where_number(args[1], v) for v in value.values())
-    return False
-
-
-def _yaml_text(value: Any) -> str:
-    """A value as the user wrote it in YAML (``true``, ``[0.2, true]``)."""
-    return json.dumps(value, default=str)
-
-
-class _Section(BaseModel):
-    """Base of every params section: frozen, typed, unknown keys are errors."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True, strict=False, allow_inf_nan=False)
-
-    @field_validator("*", mode="before")
-    @classmethod
-    def _no_bool_for_numbers(cls, value: Any, info) -> Any:
-        """``true`` where a number is expected is a mistake (pydantic would read it as 1)."""
-        field = cls.model_fields.get(info.field_name)
-        if field is not None and _bool_where_number(field.annotation, value):
-            raise ValueError(_("must be a number, not true/false; got {value}").format(value=_yaml_text(value)))
-        return value
 
 
 class DemoSpec(_Section):
@@ -145,7 +94,7 @@ class DataSpec(_Section):
         known = schema.ALL_COLUMNS + schema.COST_SOURCES
         for key in value:
             if key not in known:
-                raise ValueError(_unknown_key_message(f"data.columns.{key}", key, known))
+                raise ValueError(unknown_key_message(f"data.columns.{key}", key, known))
         return value
 
     @field_validator("date_format")
@@ -217,7 +166,7 @@ class ForecastSpec(_Section):
             for dim in level:
                 if dim not in schema.SEGMENT_DIMENSIONS:
                     raise ValueError(
-                        _unknown_key_message("forecast.levels", dim, schema.SEGMENT_DIMENSIONS)
+                        unknown_key_message("forecast.levels", dim, schema.SEGMENT_DIMENSIONS)
                     )
         return value
 
@@ -304,163 +253,6 @@ class TargetsSpec(_Section):
                 _("targets.market_size and targets.market_share_target go together; give both or neither")
             )
         return self
-
-
-class ActionsSpec(_Section):
-    """Funnel defaults and the budget of the action plan (used by notebook 04)."""
-
-    class Promotion(_Section):
-        """A promotion at a key date: ``anchor`` is ``cny`` or ``MM-DD``; offsets in days."""
-
-        name: str
-        anchor: str
-        start_offset: int = Field(0, ge=-120, le=120)
-        end_offset: int = Field(0, ge=-120, le=120)
-        channel: str | None = None
-        owner: str | None = None
-        budget_share: float = Field(0.0, ge=0, le=1)
-        kpi: str = ""
-        awareness: bool = False  # a brand/awareness action: kept in the plan even with no measured revenue effect
-
-        @model_validator(mode="after")
-        def _window_valid(self) -> "ActionsSpec.Promotion":
-            anchor = self.anchor.strip().lower()
-            if anchor != "cny":
-                try:
-                    dt.datetime.strptime(f"2000-{anchor}", "%Y-%m-%d")
-                except ValueError:
-                    raise ValueError(
-                        _("actions.promotions.anchor must be 'cny' or a day as MM-DD; got {value}").format(value=repr(self.anchor))
-                    ) from None
-            if self.start_offset > self.end_offset:
-                raise ValueError(
-                    _("actions.promotions.start_offset must not be after end_offset; got {start} and {end} ({name})").format(
-                        start=self.start_offset, end=self.end_offset, name=self.name)
-                )
-            return self
-
-    class Event(_Section):
-        """A trade show or content campaign; its effect is worked out from ``leads``."""
-
-        name: str
-        start: dt.date
-        end: dt.date
-        owner: str = "marketing"
-        budget: float = Field(0.0, ge=0)
-        leads: int = Field(0, ge=0)
-        kpi: str = ""
-        awareness: bool = False  # a brand/awareness action: kept in the plan even with no expected leads
-
-        @model_validator(mode="after")
-        def _dates_in_order(self) -> "ActionsSpec.Event":
-            if self.start > self.end:
-                raise ValueError(
-                    _("actions.events.start must not be after end; got {start} and {end} ({name})").format(
-                        start=self.start, end=self.end, name=self.name)
-                )
-            return self
-
-    class Incentives(_Section):
-        """The payout curve of the sales incentive, as a share of the on-target bonus, by attainment."""
-
-        threshold: float = Field(0.8, ge=0, le=1)  # below this attainment nothing is paid
-        threshold_payout: float = Field(0.5, ge=0, le=1)  # share paid at the threshold, rising linearly to 1 at 100%
-        accelerator: float = Field(2.0, ge=0, le=10)  # extra share per unit of attainment above 100%
-        cap: float = Field(2.0, ge=1, le=10)  # the most a rep can earn, as a share of the on-target bonus
-        on_target_bonus: float = Field(0.0, ge=0)  # bonus per rep at 100% attainment; 0 = not given (shares only)
-
-    class ServiceLevel(_Section):
-        """How an ABC class of customers is served."""
-
-        visits_per_month: float = Field(ge=0, le=31)
-        owner: str
-
-    class Review(_Section):
-        """One meeting of the review cadence."""
-
-        cadence: Literal["weekly", "monthly", "quarterly"]
-        who: str
-        what: str
-        metric: str
-
-    win_rate: float = Field(0.25, gt=0, le=1)
-    proposal_per_visit: float = Field(0.30, gt=0, le=1)
-    visits_per_lead: float = Field(1.5, gt=0, le=20)
-    max_visits_per_rep_month: int = Field(60, ge=1, le=1000)
-    rep_cost_per_year: float = Field(0.0, ge=0)  # cost of one more rep (salary and on-costs); 0 = not given
-    budget: float = Field(0.0, ge=0)
-    deal_size: float | None = Field(None, gt=0)
-    min_orders_for_deal_size: int = Field(10, ge=1, le=10_000)
-    neighbour_days: int = Field(14, ge=1, le=60)
-    # the market's calendar: "cn_retail" (Spring Festival, 618, Double 11, year-end push) gives the default
-    # promotions and tells the forecast that the Spring Festival moves between January and February;
-    # "none" (the default) plans no promotion. An explicit `promotions` list replaces the calendar's.
-    calendar: Literal["none", "cn_retail"] = "none"
-    promotions: tuple[Promotion, ...] = ()
-    events: tuple[Event, ...] = ()
-    launch_budget_share: float = Field(0.15, ge=0, le=1)
-    incentives: Incentives = Field(default_factory=lambda: ActionsSpec.Incentives())
-    new_customer_budget_share: float = Field(0.15, ge=0, le=1)
-    service_levels: dict[Literal["A", "B", "C"], ServiceLevel] = Field(
-        default_factory=lambda: {
-            "A": ActionsSpec.ServiceLevel(visits_per_month=4, owner="key account manager"),
-            "B": ActionsSpec.ServiceLevel(visits_per_month=2, owner="rep"),
-            "C": ActionsSpec.ServiceLevel(visits_per_month=0, owner="inside sales / e-commerce"),
-        }
-    )
-    repurchase_uplift: float = Field(0.05, ge=0, le=1)
-    cross_sell_uplift: float = Field(0.05, ge=0, le=1)
-    channel_support: dict[str, str] = Field(
-        default_factory=lambda: {
-            "direct": "key account team and field visits",
-            "distributor": "stocking rebates and co-op marketing",
-            "e-commerce": "platform campaigns and paid traffic",
-            "partner": "partner enablement and joint visits",
-        }
-    )
-    review_cadence: tuple[Review, ...] = (
-        Review(cadence="weekly", who="rep with regional manager",
-               what="pipeline review: leads, visits, proposals and deals of the week",
-               metric="visits and proposals vs the funnel plan (actions_funnel)"),
-        Review(cadence="monthly", who="regional and channel managers with the sales director",
-               what="month close: attainment, A-customer coverage, actions due",
-               metric="cumulative revenue vs cumulative_target (actions_checkpoints)"),
-        Review(cadence="quarterly", who="sales director, finance and product managers",
-               what="quarter review: re-forecast, re-spread of the remaining target, budget",
-               metric="quarter attainment, re-forecast gap, budget spent vs split"),
-    )
-
-    @model_validator(mode="before")
-    @classmethod
-    def _calendar_promotions(cls, data: Any) -> Any:
-        """Without its own ``promotions`` list, a plan takes its calendar's (none for ``calendar: none``)."""
-        if isinstance(data, dict) and "promotions" not in data and data.get("calendar") == "cn_retail":
-            return {**data, "promotions": CN_RETAIL_PROMOTIONS}
-        return data
-
-    @model_validator(mode="after")
-    def _budget_shares_fit(self) -> "ActionsSpec":
-        shares = [p.budget_share for p in self.promotions]
-        total = math.fsum([*shares, self.launch_budget_share, self.new_customer_budget_share])
-        if total > 1 + _WEIGHT_TOLERANCE:
-            raise ValueError(
-                _("actions budget shares (promotions, launch_budget_share, new_customer_budget_share) "
-                  "must not sum to more than 1; got {total}").format(total=f"{total:g}")
-            )
-        return self
-
-
-# The Chinese retail calendar's promotions (``actions.calendar: cn_retail``).
-CN_RETAIL_PROMOTIONS: tuple[ActionsSpec.Promotion, ...] = (
-    ActionsSpec.Promotion(name="Spring Festival stocking push", anchor="cny", start_offset=-35, end_offset=-15,
-                          budget_share=0.10, kpi="revenue in the window vs its neighbouring weeks"),
-    ActionsSpec.Promotion(name="618 mid-year festival", anchor="06-18", start_offset=-17, end_offset=0,
-                          channel="e-commerce", budget_share=0.10, kpi="e-commerce revenue in the window"),
-    ActionsSpec.Promotion(name="Double 11 festival", anchor="11-11", start_offset=-10, end_offset=0,
-                          channel="e-commerce", budget_share=0.15, kpi="e-commerce revenue in the window"),
-    ActionsSpec.Promotion(name="Year-end push", anchor="12-01", start_offset=0, end_offset=30,
-                          budget_share=0.10, kpi="December revenue and year attainment"),
-)
 
 
 class TrackingSpec(_Section):
@@ -605,7 +397,7 @@ def validate_plan(raw: dict[str, Any], *, label: str = "params") -> Plan:
         try:
             plan = Plan.model_validate({**raw, "source_path": label})
         except ValidationError as err:
-            raise _params_error(err, label) from None
+            raise params_error(err, label, Plan) from None
     return plan
 
 
@@ -614,126 +406,6 @@ def _language_of(raw: Any) -> str:
     report = raw.get("report") if isinstance(raw, dict) else None
     language = report.get("language") if isinstance(report, dict) else None
     return language if isinstance(language, str) and language in i18n.LANGUAGES else "en"
-
-
-# pydantic's error types -> what the key must be, in planlib's words (English keeps pydantic's own text)
-_EXPECTED = {
-    "int_parsing": N_("a whole number"), "int_type": N_("a whole number"), "int_from_float": N_("a whole number"),
-    "float_parsing": N_("a number"), "float_type": N_("a number"), "finite_number": N_("a finite number"),
-    "bool_parsing": N_("true or false"), "bool_type": N_("true or false"),
-    "string_type": N_("text"), "list_type": N_("a list"), "tuple_type": N_("a list"),
-    "dict_type": N_("a mapping of keys"), "model_type": N_("a mapping of keys"), "model_attributes_type": N_("a mapping of keys"),
-    "date_parsing": N_("a date such as 2025-01-31"), "date_type": N_("a date such as 2025-01-31"),
-    "date_from_datetime_parsing": N_("a date such as 2025-01-31"), "date_from_datetime_inexact": N_("a date such as 2025-01-31"),
-}
-
-
-def _params_error(err: ValidationError, label: str) -> ParamsError:
-    """Turn pydantic's first error into planlib's one-line message."""
-    first = err.errors()[0]
-    loc = [str(part) for part in first["loc"]]
-    key = ".".join(loc)
-    found = first.get("input")
-    kind = first["type"]
-    if kind == "extra_forbidden":
-        parent = _model_at(Plan, loc[:-1])
-        choices = list(parent.model_fields) if parent is not None else []
-        choices = [c for c in choices if c != "source_path"]
-        message = _unknown_key_message(key, loc[-1], choices)
-    elif kind == "missing":
-        message = _("{key} is required").format(key=key)
-    elif kind in {"greater_than", "greater_than_equal", "less_than", "less_than_equal"}:
-        low, high = _bounds_at(Plan, loc)
-        if str(high) == "inf" or str(low) == "-inf":
-            words = {"greater_than": N_("{key} must be above {bound}; got {value}"),
-                     "greater_than_equal": N_("{key} must be at least {bound}; got {value}"),
-                     "less_than": N_("{key} must be below {bound}; got {value}"),
-                     "less_than_equal": N_("{key} must be at most {bound}; got {value}")}
-            bound = low if kind.startswith("greater") else high
-            message = _(words[kind]).format(key=key, bound=_fmt(bound), value=_fmt(found))
-        else:
-            message = _("{key} must be between {low} and {high}; got {value}").format(key=key, low=_fmt(low), high=_fmt(high), value=_fmt(found))
-    elif kind == "value_error":
-        text = str(first.get("ctx", {}).get("error", first["msg"]))
-        first_word = text.split(" ", 1)[0]
-        names_its_key = not key or text.startswith(("unknown key", _("unknown key"))) or "." in first_word or first_word == key
-        message = text if names_its_key else _("{key} {problem}").format(key=key, problem=text)
-    elif kind == "literal_error":
-        expected = first.get("ctx", {}).get("expected", "")
-        message = _("{key} must be one of {expected}; got {value}").format(key=key, expected=expected.replace(" or ", _(" or ")),
-                                                                          value=_short(found))
-    elif i18n.get_language() != "en":  # pydantic's own words are English: say what was expected in the report language
-        expected = _EXPECTED.get(kind)
-        message = (_("{key} must be {expected}; got {value}").format(key=key, expected=_(expected), value=_short(found)) if expected
-                   else _("{key} is not valid ({detail}); got {value}").format(key=key, detail=first["msg"], value=_short(found)))
-    else:
-        text = first["msg"].replace("Input should be", "must be")
-        message = f"{key} {text[0].lower()}{text[1:]}; got {_short(found)}"
-    return ParamsError(message, path=label, key=key or None)
-
-
-def _short(value: Any, limit: int = 80) -> str:
-    """``repr(value)`` cut to ``limit`` characters (a pasted table must not flood the one line)."""
-    text = repr(value)
-    return text if len(text) <= limit else text[: limit - 3] + "..."
-
-
-def _unknown_key_message(key: str, name: str, choices) -> str:
-    close = difflib.get_close_matches(str(name), [str(c) for c in choices], n=1, cutoff=0.6)
-    if close:
-        return _("unknown key {key}; did you mean '{close}'?").format(key=key, close=close[0])
-    return _("unknown key {key}; expected one of {choices}").format(key=key, choices=", ".join(map(str, choices)))
-
-
-def _model_at(model: type[BaseModel], loc: list[str]) -> type[BaseModel] | None:
-    """The pydantic model class found by walking ``loc`` from ``model``.
-
-    List positions and mapping keys (``actions.events.0``, ``service_levels.A``) are
-    stepped over, so an unknown key inside a list item lists that item's keys.
-    """
-    current: Any = model
-    skip = 0
-    for part in loc:
-        if skip:
-            skip -= 1
-            continue
-        if not (isinstance(current, type) and issubclass(current, BaseModel)):
-            return None
-        field = current.model_fields.get(part)
-        if field is None:
-            return None
-        current, skip = _unwrap_model(field.annotation)
-    return current if isinstance(current, type) and issubclass(current, BaseModel) else None
-
-
-def _unwrap_model(annotation: Any) -> tuple[Any, int]:
-    """The model inside ``annotation`` (``X | None``, ``tuple[X, ...]``, ``dict[k, X]``) and its container depth."""
-    origin, args = typing.get_origin(annotation), typing.get_args(annotation)
-    if origin in (typing.Union, types.UnionType):
-        for arg in args:
-            inner, depth = _unwrap_model(arg)
-            if isinstance(inner, type) and issubclass(inner, BaseModel):
-                return inner, depth
-        return annotation, 0
-    if origin in (tuple, list) and args:
-        inner, depth = _unwrap_model(args[0])
-        return inner, depth + 1
-    if origin is dict and len(args) == 2:
-        inner, depth = _unwrap_model(args[1])
-        return inner, depth + 1
-    return annotation, 0
-
-
-def _bounds_at(model: type[BaseModel], loc: list[str]) -> tuple[Any, Any]:
-    parent = _model_at(model, loc[:-1])
-    field = parent.model_fields.get(loc[-1]) if parent is not None else None
-    low, high = "-inf", "inf"
-    for meta in field.metadata if field is not None else []:
-        if isinstance(meta, (annotated_types.Ge, annotated_types.Gt)):
-            low = getattr(meta, "ge", getattr(meta, "gt", low))
-        if isinstance(meta, (annotated_types.Le, annotated_types.Lt)):
-            high = getattr(meta, "le", getattr(meta, "lt", high))
-    return low, high
 
 
 def _check_band(key: str, band: tuple[float, float]) -> None:
@@ -749,10 +421,6 @@ def _check_weights(key: str, values) -> None:
     total = math.fsum(values)
     if abs(total - 1) > _WEIGHT_TOLERANCE:
         raise ValueError(_("{key} must sum to 1; got {value} (sum {total})").format(key=key, value=list(values), total=f"{total:g}"))
-
-
-def _fmt(value: Any) -> str:
-    return f"{value:g}" if isinstance(value, float) else str(value)
 
 
 def _set_dotted(raw: dict[str, Any], dotted: str, value: Any) -> None:

@@ -123,7 +123,7 @@ def test_a_papermill_user_may_type_the_year_as_an_int_and_the_date_as_a_number(t
     import datetime as dt
 
     from planlib.plan import load_plan
-    from planlib.workflow import resolve_period
+    from planlib.periods import resolve_period
 
     plan = load_plan(ROOT / "params" / "demo.yaml")
     assert resolve_period(plan, period=2025) == ("2025", plan.history_end)

@@ -562,7 +562,7 @@ def test_a_role_or_stage_left_out_keeps_its_default(tmp_path):
 
 
 def test_an_annual_as_of_before_the_review_year_is_refused_with_the_option_name():
-    from planlib.workflow import resolve_period
+    from planlib.periods import resolve_period
 
     plan = load_plan(ROOT / "params" / "demo.yaml")
     with pytest.raises(ParamsError) as caught:

@@ -19,7 +19,7 @@ from typing import Callable
 from planlib import paths
 from planlib.errors import PackError, PlanlibError
 from planlib.plan import Plan, load_plan
-from planlib.workflow import resolve_period
+from planlib.periods import resolve_period
 
 PARAMS_SUFFIXES = (".yaml", ".yml")
 

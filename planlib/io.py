@@ -319,6 +319,23 @@ def has_artifact(pack: Path, name: str) -> bool:
     return (pack / "artifacts" / f"{name}.parquet").is_file()
 
 
+_ABSENT = "absent.json"  # tables a stage ran and did not produce for this plan (no quotas, no channel ...)
+
+
+def absent_artifacts(pack: Path) -> set[str]:
+    """Names of the tables whose stage has run in ``pack`` without producing them."""
+    path = pack / "artifacts" / _ABSENT
+    return set(json.loads(path.read_text(encoding="utf-8"))) if path.is_file() else set()
+
+
+def mark_absent(pack: Path, names: list[str]) -> None:
+    """Note that the stage that builds ``names`` ran in ``pack`` and produced none of them."""
+    absent = absent_artifacts(pack) | set(names)
+    path = pack / "artifacts" / _ABSENT
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(sorted(absent)) + "\n", encoding="utf-8")
+
+
 def write_json(data: Any, target: Path) -> Path:
     """Write JSON with sorted keys and a trailing newline (stable diffs)."""
     target.parent.mkdir(parents=True, exist_ok=True)

@@ -29,7 +29,7 @@ from planlib.periods import resolve_period
 
 MANIFEST = "manifest.json"
 _SOURCES = ".sources"  # the notebooks with their markdown in the report language, while they run
-_PACKAGES = ("planlib", "pandas", "numpy", "statsmodels", "scipy", "pyarrow", "matplotlib", "openpyxl", "papermill", "nbconvert")
+_PACKAGES = ("planlib", "pandas", "numpy", "statsmodels", "scipy", "pyarrow", "matplotlib", "openpyxl", "xlsxwriter", "papermill", "nbconvert")
 
 
 def list_notebooks(root: Path, *, kind: str = "annual") -> list[Path]:

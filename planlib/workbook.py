@@ -8,8 +8,8 @@ sheet with a line on it. Words (Contents, yes / no, headers) follow the report l
 
 Formats are inferred from dtypes and column names (see :func:`infer_formats`) unless
 given. Sheet names follow Excel's rules (see :func:`make_sheet_names`). The file is
-written to a temporary file beside the target and renamed into place, so a reader
-never sees half a workbook.
+written with xlsxwriter, each sheet streamed to disk, to a temporary file beside the
+target and renamed into place, so a reader never sees half a workbook.
 """
 
 from __future__ import annotations
@@ -25,12 +25,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from openpyxl import Workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-from openpyxl.styles import Border, Font, PatternFill, Side
-from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.hyperlink import Hyperlink
-from openpyxl.worksheet.properties import PageSetupProperties
+import xlsxwriter
 
 from planlib.errors import DataError, PackError
 from planlib.i18n import _, get_language, header, value_label
@@ -65,10 +60,7 @@ _RESERVED_SHEET_NAMES = {"history"}  # Excel refuses a sheet called History
 _WIDTH_SAMPLE = 5_000
 _MIN_WIDTH = 6
 
-_HEADER_FONT = Font(bold=True)
-_HEADER_FILL = PatternFill("solid", start_color="FFD9E1F2", end_color="FFD9E1F2")
-_HEADER_BORDER = Border(bottom=Side(style="thin", color="FF7F7F7F"))
-_LINK_FONT = Font(color="FF0563C1", underline="single")
+_ILLEGAL_CHARACTERS = re.compile(r"[\000-\010]|[\013-\014]|[\016-\037]")  # control characters XML cannot hold
 
 
 def make_sheet_names(names: Sequence[str], *, reserved: Sequence[str] = ()) -> list[str]:
@@ -164,7 +156,7 @@ def _flatten(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def _cell_value(value: object) -> object:
-    """A value openpyxl can store: blanks for missing, Python scalars, naive datetimes."""
+    """A value a cell can store: blanks for missing, Python scalars, naive datetimes."""
     if value is None or value is pd.NA or value is pd.NaT:
         return None
     if isinstance(value, (bool, np.bool_)):
@@ -188,7 +180,32 @@ def _cell_value(value: object) -> object:
     if isinstance(value, dt.date):
         return dt.datetime(value.year, value.month, value.day)
     text = str(value)
-    return ILLEGAL_CHARACTERS_RE.sub("", text)
+    return _ILLEGAL_CHARACTERS.sub("", text)
+
+
+def _column_values(column: pd.Series) -> list[object]:
+    """The cells of one column, converted as :func:`_cell_value` would, a whole column at a time.
+
+    Numbers, booleans and dates convert in bulk (a 10M-line pack writes millions of cells);
+    anything else goes value by value.
+    """
+    dtype = column.dtype
+    if pd.api.types.is_bool_dtype(dtype) and not isinstance(dtype, pd.CategoricalDtype) and not column.hasnans:
+        words = {True: _("yes"), False: _("no")}
+        return [words[bool(v)] for v in column.to_numpy()]
+    if isinstance(dtype, np.dtype) and dtype.kind in "iu":
+        return column.to_numpy().tolist()
+    if isinstance(dtype, np.dtype) and dtype.kind == "f":
+        numbers = column.to_numpy(dtype=float)
+        values: list[object] = numbers.tolist()
+        for i in np.flatnonzero(~np.isfinite(numbers)):
+            x = numbers[i]
+            values[i] = None if math.isnan(x) else ("inf" if x > 0 else "-inf")
+        return values
+    if pd.api.types.is_datetime64_any_dtype(dtype):
+        stamps = column.dt.tz_localize(None) if getattr(dtype, "tz", None) is not None else column  # local wall time
+        return stamps.to_numpy(dtype="datetime64[us]").tolist()  # datetimes, NaT as None
+    return [_cell_value(v) for v in column.to_numpy(dtype=object)]
 
 
 def _display_width(text: str) -> int:
@@ -217,33 +234,64 @@ def _column_width(header: str, values: pd.Series, kind: str | None, max_width: i
     return float(min(max(width + 2, _MIN_WIDTH), max_width))
 
 
-def _write_sheet(ws, frame: pd.DataFrame, formats: Mapping[str, str], max_width: int,
-                 titles: Sequence[str] | None = None, row_codes: list[str] | None = None) -> None:
+class _Styles:
+    """The cell formats of one workbook, made once per number format code (xlsxwriter shares them)."""
+
+    def __init__(self, book: xlsxwriter.Workbook) -> None:
+        self.book = book
+        self.header = book.add_format({"bold": True, "bg_color": "#D9E1F2", "bottom": 1, "bottom_color": "#7F7F7F"})
+        self.link = book.add_format({"font_color": "#0563C1", "underline": 1})
+        self._numbers: dict[str, object] = {}
+
+    def number(self, code: str | None):
+        """The format of a number or date cell with Excel format ``code`` (None: General)."""
+        if code is None:
+            return None
+        if code not in self._numbers:
+            self._numbers[code] = self.book.add_format({"num_format": code})
+        return self._numbers[code]
+
+
+def _write_sheet(ws, styles: _Styles, frame: pd.DataFrame, formats: Mapping[str, str], max_width: int,
+                 titles: Sequence[str] | None = None, row_codes: list[str] | None = None,
+                 links: Sequence[str] | None = None) -> None:
+    """One table on one sheet, row by row (the sheet streams to disk): header, cells, widths, print setup.
+
+    ``links``: sheet names the first column's cells link to (the Contents sheet).
+    """
     columns = list(frame.columns)
     titles = list(titles) if titles is not None else columns
-    for j, title in enumerate(titles, start=1):
-        cell = ws.cell(row=1, column=j, value=_cell_value(title))
-        cell.font, cell.fill, cell.border = _HEADER_FONT, _HEADER_FILL, _HEADER_BORDER
+    for j, title in enumerate(titles):
+        ws.write_string(0, j, str(_cell_value(title) or ""), styles.header)
     codes = [_format_code(formats[c]) if c in formats else None for c in columns]
     row_codes = row_codes if row_codes is not None else _metric_row_codes(frame)
-    by_row = [j for j, (c, code) in enumerate(zip(columns, codes))
-              if row_codes is not None and pd.api.types.is_numeric_dtype(frame[c]) and "%" not in (code or "")]
-    for i, row in enumerate(frame.itertuples(index=False, name=None), start=2):
-        for j, (value, code) in enumerate(zip(row, codes), start=1):
-            if row_codes is not None and j - 1 in by_row:
-                code = row_codes[i - 2]  # a metric table: the row says whether it is a rate or an amount
-            stored = _cell_value(value)
-            cell = ws.cell(row=i, column=j, value=stored)
-            if isinstance(stored, str):
-                cell.data_type = "s"  # text stays text, even when it starts with "="
-            elif code is not None and stored is not None and not isinstance(stored, bool):
-                cell.number_format = code
-    for j, (column, title) in enumerate(zip(columns, titles), start=1):
-        ws.column_dimensions[get_column_letter(j)].width = _column_width(
-            str(title), frame[column], formats.get(column), max_width)
-    ws.freeze_panes = "A2"
+    by_row = {j for j, (c, code) in enumerate(zip(columns, codes))
+              if row_codes is not None and pd.api.types.is_numeric_dtype(frame[c]) and "%" not in (code or "")}
+    values = [_column_values(frame[c]) for c in columns]
+    cell_formats = [styles.number(code) for code in codes]
+    date_format = styles.number(FORMATS["datetime"])  # a date cell needs a format to read as a date
+    for i in range(len(frame)):
+        row = i + 1
+        for j, column_values in enumerate(values):
+            value = column_values[i]
+            if value is None:
+                continue
+            if isinstance(value, str):
+                if links is not None and j == 0:
+                    ws.write_url(row, 0, f"internal:'{links[i].replace(chr(39), chr(39) * 2)}'!A1", styles.link,
+                                 string=value)
+                else:
+                    ws.write_string(row, j, value)  # text stays text, even when it starts with "="
+            elif isinstance(value, dt.datetime):
+                ws.write_datetime(row, j, value, cell_formats[j] or date_format)
+            else:
+                style = styles.number(row_codes[i]) if j in by_row else cell_formats[j]
+                ws.write_number(row, j, value, style)
+    for j, (column, title) in enumerate(zip(columns, titles)):
+        ws.set_column(j, j, _column_width(str(title), frame[column], formats.get(column), max_width))
+    ws.freeze_panes(1, 0)
     if columns:
-        ws.auto_filter.ref = f"A1:{get_column_letter(len(columns))}{max(len(frame) + 1, 1)}"
+        ws.autofilter(0, 0, max(len(frame), 0), len(columns) - 1)
     _set_print(ws)
 
 
@@ -259,14 +307,12 @@ def _metric_row_codes(frame: pd.DataFrame) -> list[str] | None:
 
 def _set_print(ws) -> None:
     """Print setup: A4 landscape, fit to one page wide (as many pages long as needed), header row on every page."""
-    ws.page_setup.orientation = ws.ORIENTATION_LANDSCAPE
-    ws.page_setup.paperSize = ws.PAPERSIZE_A4
-    ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 0
-    ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
-    ws.print_title_rows = "1:1"
-    ws.page_margins.left = ws.page_margins.right = 0.4
-    ws.oddFooter.center.text = "&A  &P / &N"  # sheet name, page of pages
+    ws.set_landscape()
+    ws.set_paper(9)  # A4
+    ws.fit_to_pages(1, 0)
+    ws.repeat_rows(0)
+    ws.set_margins(left=0.4, right=0.4)
+    ws.set_footer("&C&A  &P / &N")  # sheet name, page of pages
 
 
 def _describe(frame: pd.DataFrame) -> str:
@@ -336,9 +382,6 @@ def write_workbook(
     global_formats = {k: v for k, v in (formats or {}).items() if not isinstance(v, Mapping)}
     descriptions = dict(descriptions or {})
 
-    wb = Workbook()
-    contents = wb.active
-    contents.title = contents_name
     tables = [_flatten(sheets[t]) for t in titles]
     index = pd.DataFrame({
         "sheet": names,
@@ -346,37 +389,30 @@ def write_workbook(
         "rows": [len(f) for f in tables],
         "columns": [f.shape[1] for f in tables],
     })
-    _write_sheet(contents, index, {"rows": "int", "columns": "int"}, max_width=90,
-                 titles=[header(c) for c in index.columns])
-    for i, name in enumerate(names, start=2):
-        cell = contents.cell(row=i, column=1)
-        cell.hyperlink = Hyperlink(ref=cell.coordinate, location=f"'{name.replace(chr(39), chr(39) * 2)}'!A1",
-                                   display=name)
-        cell.font = _LINK_FONT
-    for title, name, frame in zip(titles, names, tables):
-        ws = wb.create_sheet(name)
-        sheet_formats = infer_formats(frame)
-        sheet_formats.update({k: v for k, v in global_formats.items() if k in frame.columns})
-        specific = (formats or {}).get(title)
-        if isinstance(specific, Mapping):
-            sheet_formats.update({k: v for k, v in specific.items() if k in frame.columns})
-        row_codes = _metric_row_codes(frame)  # read from planlib's metric names, before they are translated
-        if readable_headers:  # planlib's own words in the cells too (roles, stages...); data values unchanged
-            original = frame
-            frame = frame.assign(**{c: frame[c].map(lambda v, c=c: value_label(c, v))  # elsewhere only planlib's own rows
-                                    for c in frame.columns if not frame.empty and not pd.api.types.is_numeric_dtype(frame[c])})
-            metric = next((c for c in ("metric", "kpi") if c in frame.columns), None)
-            if metric is not None and not frame.empty:  # metric names are planlib's words: readable, translated
-                frame = frame.assign(**{metric: [v if v != raw else header(str(v))  # a sentence the catalog translated stays whole
-                                                 for v, raw in zip(frame[metric], original[metric])]})
-        _write_sheet(ws, frame, sheet_formats, max_width,
-                     titles=[header(c) for c in frame.columns] if readable_headers else None, row_codes=row_codes)
 
     target.parent.mkdir(parents=True, exist_ok=True)
     handle, tmp = tempfile.mkstemp(prefix=f".{target.stem}.", suffix=".xlsx.tmp", dir=target.parent)
     os.close(handle)
     try:
-        wb.save(tmp)
+        # constant_memory: each sheet streams to disk row by row, so a 10M-line pack's
+        # large tables do not sit in memory as millions of cell objects
+        book = xlsxwriter.Workbook(tmp, {"constant_memory": True, "strings_to_numbers": False,
+                                         "strings_to_formulas": False, "strings_to_urls": False})
+        styles = _Styles(book)
+        _write_sheet(book.add_worksheet(contents_name), styles, index, {"rows": "int", "columns": "int"},
+                     max_width=90, titles=[header(c) for c in index.columns], links=names)
+        for title, name, frame in zip(titles, names, tables):
+            sheet_formats = infer_formats(frame)
+            sheet_formats.update({k: v for k, v in global_formats.items() if k in frame.columns})
+            specific = (formats or {}).get(title)
+            if isinstance(specific, Mapping):
+                sheet_formats.update({k: v for k, v in specific.items() if k in frame.columns})
+            row_codes = _metric_row_codes(frame)  # read from planlib's metric names, before they are translated
+            if readable_headers:  # planlib's own words in the cells too (roles, stages...); data values unchanged
+                frame = _readable_cells(frame)
+            _write_sheet(book.add_worksheet(name), styles, frame, sheet_formats, max_width,
+                         titles=[header(c) for c in frame.columns] if readable_headers else None, row_codes=row_codes)
+        book.close()
         os.chmod(tmp, _file_mode())  # mkstemp makes 0600; a workbook reads like every other pack file
         if target.exists() and not overwrite:  # appeared while we wrote
             raise PackError(f"{target}: the workbook exists already; pass overwrite=True to replace it")
@@ -385,6 +421,20 @@ def write_workbook(
         Path(tmp).unlink(missing_ok=True)
         raise
     return target
+
+
+def _readable_cells(frame: pd.DataFrame) -> pd.DataFrame:
+    """planlib's own words in a table's text cells (roles, stages, metric names) as people read them."""
+    if frame.empty:
+        return frame
+    original = frame
+    frame = frame.assign(**{c: frame[c].map(lambda v, c=c: value_label(c, v))  # elsewhere only planlib's own rows
+                            for c in frame.columns if not pd.api.types.is_numeric_dtype(frame[c])})
+    metric = next((c for c in ("metric", "kpi") if c in frame.columns), None)
+    if metric is not None:  # metric names are planlib's words: readable, translated
+        frame = frame.assign(**{metric: [v if v != raw else header(str(v))  # a sentence the catalog translated stays whole
+                                         for v, raw in zip(frame[metric], original[metric])]})
+    return frame
 
 
 def _file_mode() -> int:

@@ -62,11 +62,15 @@ class Run:
             builder = _BUILDERS.get(name)
             if builder is None:
                 raise KeyError(f"no artifact '{name}' in {self.pack} and no stage that builds it")
-            if name not in self._built:
-                self._built.add(name)
-                for key, frame in builder(self).items():
+            if name not in self._built and name not in io.absent_artifacts(self.pack):
+                produced = builder(self)
+                for key, frame in produced.items():
                     self.save(key, frame)
-                    self._built.add(key)
+                # what the stage did not produce for this plan is noted in the pack, so an
+                # optional table asked for in another notebook does not run the stage again
+                skipped = [other for other, built_by in _BUILDERS.items() if built_by is builder and other not in produced]
+                io.mark_absent(self.pack, skipped)
+                self._built.update({name, *produced, *skipped})
             if not io.has_artifact(self.pack, name):
                 if optional:
                     return None

@@ -191,3 +191,29 @@ def test_a_pack_what_if_table_is_the_plans_own_headline(monkeypatch):
          mock.patch("IPython.display.display", side_effect=shown.append):
         assert whatif.show_whatif(run) is None
     pd.testing.assert_frame_equal(shown[-1].frame, format_table(fresh).frame)
+
+
+def test_an_optional_table_the_stage_did_not_produce_does_not_run_the_stage_again(tmp_path, monkeypatch):
+    """A stage that ran without producing an optional table (attainment without quotas) is not re-run
+    for it by a later notebook: the pack notes what the stage left out (at 10M lines a re-run cost 20 s)."""
+    import pandas as pd
+
+    from planlib import io, workflow
+
+    calls = []
+
+    def stage(run):
+        calls.append(1)
+        return {"kept": pd.DataFrame({"x": [1]})}
+
+    monkeypatch.setitem(workflow._BUILDERS, "kept", stage)
+    monkeypatch.setitem(workflow._BUILDERS, "left_out", stage)
+    first = workflow.Run(plan=None, root=tmp_path, pack=tmp_path, period="2025", as_of=None)
+    assert first.table("left_out", optional=True) is None
+    assert len(calls) == 1 and "left_out" in io.absent_artifacts(tmp_path)
+    later = workflow.Run(plan=None, root=tmp_path, pack=tmp_path, period="2025", as_of=None)  # the next notebook
+    assert later.table("left_out", optional=True) is None
+    assert list(later.table("kept")["x"]) == [1]
+    assert len(calls) == 1
+    with pytest.raises(KeyError, match="did not produce"):
+        later.table("left_out")

@@ -27,7 +27,7 @@ from planlib.group.consolidate import consolidate, error_correlation, summarize_
 
 MANIFEST = "manifest.json"
 SUMMARY = "group_summary"
-_PACKAGES = ("planlib", "pandas", "numpy", "scipy", "pyarrow", "openpyxl", "dask", "distributed")
+_PACKAGES = ("planlib", "pandas", "numpy", "scipy", "pyarrow", "xlsxwriter", "dask", "distributed")
 _PATH_QUANTILES = (0.05, 0.10, 0.25, 0.50, 0.75, 0.90, 0.95)
 
 

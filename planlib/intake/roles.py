@@ -36,11 +36,14 @@ def infer_roles(orders: pd.DataFrame, dimension: str) -> pd.DataFrame:
     end = dates.max()
     last = (dates > end - pd.DateOffset(months=12)).to_numpy()
     previous = ((dates > end - pd.DateOffset(months=24)) & ~last).to_numpy()
-    units = orders[dimension].astype(str).to_numpy()
+    units = orders[dimension]  # a categorical is grouped by its codes: no string per line
+    units = units.array if isinstance(units.dtype, pd.CategoricalDtype) else units.astype(str).to_numpy()
     revenue = pd.to_numeric(orders[schema.REVENUE], errors="coerce").fillna(0.0).to_numpy()
     frame = pd.DataFrame({dimension: units, "last": np.where(last, revenue, 0.0), "previous": np.where(previous, revenue, 0.0),
                           "first": dates.to_numpy()})
-    table = frame.groupby(dimension).agg(last=("last", "sum"), previous=("previous", "sum"), first=("first", "min")).reset_index()
+    table = frame.groupby(dimension, observed=True).agg(last=("last", "sum"), previous=("previous", "sum"), first=("first", "min")).reset_index()
+    table[dimension] = table[dimension].astype(str)
+    table = table.sort_values(dimension, kind="stable").reset_index(drop=True)  # by name, whatever the category order
     covers_two_years = dates.min() <= end - pd.DateOffset(months=24)
     company = table["previous"].sum()
     company_growth = table["last"].sum() / company - 1 if company > 0 else np.nan

@@ -9,6 +9,7 @@ of sales (a rep who moved is placed where they sell now, and the move is shown).
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from planlib import schema
@@ -72,9 +73,18 @@ def main_regions(lines: pd.DataFrame) -> pd.Series:
     )
 
 
+def _has_rep(orders: pd.DataFrame) -> pd.Series:
+    """Lines that carry a rep (not the intake's missing label); a categorical compares by code, no string per line."""
+    reps = orders[schema.REP]
+    if not isinstance(reps.dtype, pd.CategoricalDtype):
+        return reps.astype(str) != MISSING_LABEL
+    missing = reps.cat.categories.get_indexer([MISSING_LABEL])[0]  # -1 when no line lacks a rep
+    return pd.Series(reps.cat.codes.to_numpy() != missing if missing >= 0 else np.ones(len(reps), dtype=bool), index=orders.index)
+
+
 def home_regions(orders: pd.DataFrame, *, months: int = HOME_REGION_MONTHS) -> pd.DataFrame:
     """Each rep's home region (main region of their own last ``months`` of sales) and all-history region."""
-    sold = orders.loc[orders[schema.REP].astype(str) != MISSING_LABEL]
+    sold = orders.loc[_has_rep(orders)]
     last_sale = sold.groupby(schema.REP, observed=True)[schema.ORDER_DATE].transform("max")
     recent = sold.loc[sold[schema.ORDER_DATE] > last_sale - pd.DateOffset(months=months)]
     out = pd.DataFrame({schema.REGION: main_regions(recent), "region_all_history": main_regions(sold)})
@@ -83,7 +93,7 @@ def home_regions(orders: pd.DataFrame, *, months: int = HOME_REGION_MONTHS) -> p
 
 
 def _rep_table(orders: pd.DataFrame, from_demo: pd.DataFrame | None, *, capacity: int) -> pd.DataFrame:
-    sold = orders.loc[orders[schema.REP].astype(str) != MISSING_LABEL]
+    sold = orders.loc[_has_rep(orders)]
     regions = home_regions(orders)
     spans = sold.groupby(schema.REP, observed=True).agg(first_sale=(schema.ORDER_DATE, "min"), last_sale=(schema.ORDER_DATE, "max"), revenue=(schema.REVENUE, "sum"))
     spans.index = spans.index.astype(str)

@@ -56,6 +56,18 @@ def _text(values: pd.Series) -> pd.Series:
     return values.astype(object).where(values.notna(), "(none)").astype(str)
 
 
+def _labels(values: pd.Series) -> np.ndarray:
+    """``_text(values).to_numpy()`` without a string per line: a categorical's labels are made once, then indexed.
+
+    At 10M order lines this is a fraction of a second against several for ``_text``.
+    """
+    if not isinstance(values.dtype, pd.CategoricalDtype):
+        return _text(values).to_numpy()
+    labels = np.append(_text(pd.Series(values.cat.categories)).to_numpy(dtype=object), "(none)")
+    codes = values.cat.codes.to_numpy()
+    return labels[np.where(codes < 0, len(labels) - 1, codes)]
+
+
 def _month_start(values: pd.Series) -> pd.Series:
     return pd.to_datetime(values).dt.to_period("M").dt.to_timestamp()
 
@@ -82,8 +94,11 @@ def _as_of(as_of: object, default: pd.Timestamp) -> pd.Timestamp:
 
 def _window(orders: pd.DataFrame, start: pd.Timestamp, end: pd.Timestamp) -> pd.DataFrame:
     """Order lines with ``start <= order_date <= end`` (days)."""
-    dates = pd.to_datetime(orders[schema.ORDER_DATE]).dt.normalize()
-    return orders.loc[(dates >= start) & (dates <= end).to_numpy()]
+    dates = pd.to_datetime(orders[schema.ORDER_DATE])
+    # the day of a line is in [start, end] when the line is on or after start's day and before the day after end's
+    # (no normalised copy of 10M dates)
+    low, high = pd.Timestamp(start).ceil("D"), pd.Timestamp(end).floor("D") + pd.Timedelta(days=1)
+    return orders.loc[((dates >= low) & (dates < high)).to_numpy()]
 
 
 def _last_year(as_of: pd.Timestamp) -> tuple[pd.Timestamp, pd.Timestamp]:
@@ -94,7 +109,7 @@ def _last_year(as_of: pd.Timestamp) -> tuple[pd.Timestamp, pd.Timestamp]:
 def _order_values(lines: pd.DataFrame, by: Sequence[str]) -> pd.DataFrame:
     """Per group (or overall): net revenue, orders with a positive net value, average order value."""
     keys = list(by)
-    frame = pd.DataFrame({k: _text(lines[k]).to_numpy() for k in keys})
+    frame = pd.DataFrame({k: _labels(lines[k]) for k in keys})
     frame["_order"] = id_codes(lines[schema.ORDER_ID])
     frame["_revenue"] = pd.to_numeric(lines[schema.REVENUE], errors="coerce").fillna(0.0).to_numpy()
     if not keys:

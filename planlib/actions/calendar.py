@@ -14,7 +14,7 @@ from planlib.allocation import round_preserving_total, split_total
 from planlib.checks import require_frame
 from planlib.errors import ParamsError
 from planlib.plan import ActionsSpec
-from planlib.actions._common import _as_of, _company_deal_size, _last_year, _spec, _text, _window
+from planlib.actions._common import _as_of, _company_deal_size, _last_year, _spec, _labels, _text, _window
 from planlib.actions.promotions import _promotion_window, lookup_cny_date, measure_promotion_uplift
 from planlib.i18n import _, fmt_amount, fmt_quarter
 
@@ -67,7 +67,9 @@ def _new_customer_economics(orders: pd.DataFrame | None, as_of: pd.Timestamp) ->
     if orders is None or schema.CUSTOMER_ID not in orders.columns:
         return 0, np.nan
     dates = pd.to_datetime(orders[schema.ORDER_DATE]).dt.normalize()
-    frame = pd.DataFrame({"customer": _text(orders[schema.CUSTOMER_ID]).to_numpy(), "date": dates.to_numpy(),
+    ids = orders[schema.CUSTOMER_ID]  # a categorical's codes stand for its customers: no label per line
+    frame = pd.DataFrame({"customer": ids.cat.codes.to_numpy() if isinstance(ids.dtype, pd.CategoricalDtype) else _labels(ids),
+                          "date": dates.to_numpy(),
                           "revenue": pd.to_numeric(orders[schema.REVENUE], errors="coerce").fillna(0.0).to_numpy()})
     frame = frame[frame["date"] <= as_of]
     start, _end = _last_year(as_of)
@@ -81,7 +83,7 @@ def _new_customer_economics(orders: pd.DataFrame | None, as_of: pd.Timestamp) ->
 
 def _line_revenue(orders: pd.DataFrame, line: str, start: pd.Timestamp, end: pd.Timestamp) -> float:
     lines = _window(orders, start, end)
-    mask = (_text(lines[schema.PRODUCT_LINE]) == line).to_numpy()
+    mask = _labels(lines[schema.PRODUCT_LINE]) == line
     return math.fsum(pd.to_numeric(lines.loc[mask, schema.REVENUE], errors="coerce").fillna(0.0))
 
 

@@ -100,28 +100,29 @@ def rebalance_visits(capacity: pd.DataFrame, service_levels: pd.DataFrame | None
     planned = np.zeros(len(frame), dtype=np.int64)
     short = np.zeros(len(frame), dtype=np.int64)
     for _region, rows in frame.groupby(schema.REGION, sort=True).groups.items():
-        part = frame.loc[rows]
+        part = frame.loc[rows].drop_duplicates([schema.REP, MONTH], keep="last")  # a repeated rep-month: its last row
         reps = sorted(part[schema.REP].unique())
-        pos = {(r, m): i for i, r, m in zip(part.index, part[schema.REP], part[MONTH])}
-        need = np.array([[part.at[pos[(r, m)], "visits"] if (r, m) in pos else 0 for m in months] for r in reps])
-        cap = np.array([[part.at[pos[(r, m)], "capacity"] if (r, m) in pos else 0 for m in months] for r in reps])
+        r_at = pd.Index(reps).get_indexer(part[schema.REP])
+        m_at = months.get_indexer(part[MONTH])
+        need = np.zeros((len(reps), len(months)), dtype=np.int64)
+        cap = np.zeros((len(reps), len(months)), dtype=np.int64)
+        need[r_at, m_at] = part["visits"].to_numpy()
+        cap[r_at, m_at] = part["capacity"].to_numpy()
+        kept_all = np.zeros_like(need)
+        short_all = np.zeros_like(need)
         load = _shift_months(need.sum(axis=0), cap.sum(axis=0))
-        for j, m in enumerate(months):
+        for j in range(len(months)):
             # scale the month's own needs to the load it keeps after shifting, then spill over reps
             total = int(need[:, j].sum())
             col = need[:, j] if total == load[j] else (
                 split_total(int(load[j]), need[:, j].astype(float) if total > 0 else cap[:, j].astype(float))
                 .to_numpy(dtype=np.int64))
-            kept, left = _spill(col, cap[:, j])
+            kept_all[:, j], left = _spill(col, cap[:, j])
             if left:  # visits nobody in the region can take this month: stay with their reps, marked short
                 over = np.maximum(col - cap[:, j], 0)
-                extra = split_total(left, over.astype(float)).to_numpy(dtype=np.int64)
-            else:
-                extra = np.zeros(len(reps), dtype=np.int64)
-            for i, r in enumerate(reps):
-                if (r, m) in pos:
-                    planned[pos[(r, m)]] = kept[i]
-                    short[pos[(r, m)]] = extra[i]
+                short_all[:, j] = split_total(left, over.astype(float)).to_numpy(dtype=np.int64)
+        planned[part.index.to_numpy()] = kept_all[r_at, m_at]
+        short[part.index.to_numpy()] = short_all[r_at, m_at]
     out = frame.rename(columns={"visits": "funnel_needed"})
     out["funnel_planned"] = planned
     out["moved"] = out["funnel_planned"] - out["funnel_needed"]

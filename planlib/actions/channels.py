@@ -23,6 +23,7 @@ from planlib.actions._common import (
     _last_year,
     _month_start,
     _spec,
+    _labels,
     _text,
     _window,
 )
@@ -103,7 +104,7 @@ def split_budget(
             def by_segment(start: pd.Timestamp, end: pd.Timestamp) -> pd.Series:
                 lines = _window(orders, start, end)
                 values = pd.to_numeric(lines[schema.REVENUE], errors="coerce").fillna(0.0)
-                return values.groupby(_text(lines[dim]).to_numpy()).sum()
+                return values.groupby(_labels(lines[dim])).sum()
 
             last_all, prev_all = by_segment(last_start, last_end), by_segment(prev_start, prev_end)
             last, prev = last_all.reindex(annual.index).fillna(0.0), prev_all.reindex(annual.index).fillna(0.0)

@@ -27,6 +27,7 @@ from planlib.actions._common import (
     _month_start,
     _order_values,
     _require_rate,
+    _labels,
     _text,
     _window,
 )
@@ -113,7 +114,7 @@ def plan_funnel(
                 levels.append(("rep", [schema.REP]))
                 # a rep's fallback is what reps sell in the region: orders nobody sold
                 # (web shop, no sales person) are a different business
-                sold = lines[_text(lines[schema.REP]).ne("(none)").to_numpy()]
+                sold = lines[_labels(lines[schema.REP]) != "(none)"]
                 if not sold.empty:
                     lines = sold
             levels.append(("region", [schema.REGION]))

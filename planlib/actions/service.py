@@ -10,7 +10,7 @@ from planlib import schema
 from planlib.checks import require_frame
 from planlib.errors import ParamsError
 from planlib.plan import ActionsSpec
-from planlib.actions._common import _ceil, _spec, _text, _window
+from planlib.actions._common import _ceil, _spec, _labels, _text, _window
 from planlib.ids import id_codes
 
 
@@ -63,8 +63,8 @@ def assign_service_levels(
         if year is None:
             raise ParamsError(f"{where} needs 'year' together with 'orders'", key="year")
         lines = _window(orders, pd.Timestamp(year, 1, 1), pd.Timestamp(year, 12, 31))
-        frame = pd.DataFrame({"c": _text(lines[schema.CUSTOMER_ID]).to_numpy(),
-                              "r": _text(lines[schema.REP]).to_numpy(),
+        frame = pd.DataFrame({"c": _labels(lines[schema.CUSTOMER_ID]),
+                              "r": _labels(lines[schema.REP]),
                               "v": pd.to_numeric(lines[schema.REVENUE], errors="coerce").fillna(0.0).to_numpy()})
         by = (frame.groupby(["c", "r"])["v"].sum().reset_index()
               .sort_values(["c", "v", "r"], ascending=[True, False, True], kind="mergesort"))
@@ -111,13 +111,13 @@ def plan_service_levels(
     require_frame(orders, "orders", where, [schema.ORDER_DATE, schema.ORDER_ID, schema.CUSTOMER_ID, schema.REVENUE])
     customers = assign_service_levels(abc_classes, spec=spec)
     lines = _window(orders, pd.Timestamp(year, 1, 1), pd.Timestamp(year, 12, 31))
-    frame = pd.DataFrame({"c": _text(lines[schema.CUSTOMER_ID]).to_numpy(),
+    frame = pd.DataFrame({"c": _labels(lines[schema.CUSTOMER_ID]),
                           "o": id_codes(lines[schema.ORDER_ID]),
                           "v": pd.to_numeric(lines[schema.REVENUE], errors="coerce").fillna(0.0).to_numpy()})
     per_order = frame.groupby(["c", "o"])["v"].sum()
     n_orders = (per_order > 0).groupby(level="c").sum()
     if schema.PRODUCT_LINE in lines.columns:
-        frame["l"] = _text(lines[schema.PRODUCT_LINE]).to_numpy()
+        frame["l"] = _labels(lines[schema.PRODUCT_LINE])
         per_line = frame.groupby(["c", "l"])["v"].sum()
         n_lines = (per_line > 0).groupby(level="c").sum()
     else:

@@ -18,7 +18,7 @@ from planlib import schema
 from planlib.checks import require_frame
 from planlib.formatting import fmt_money
 from planlib.i18n import _
-from planlib.actions._common import HOUSE_REP, VACANT_REP, _ceil, _text, _window
+from planlib.actions._common import HOUSE_REP, VACANT_REP, _ceil, _labels, _text, _window
 from planlib.actions.capacity import plan_hires, rebalance_visits
 
 __all__ = ["B_FLOOR", "HIRE_SEAT", "plan_service_book", "plan_visit_need", "plan_capacity", "summarize_capacity_plan"]
@@ -68,7 +68,7 @@ def plan_service_book(
                                             schema.REVENUE])
     require_frame(reps, "reps", where, [schema.REP, schema.REGION])
     lines = _window(orders, pd.Timestamp(year, 1, 1), pd.Timestamp(year, 12, 31))
-    frame = pd.DataFrame({"c": _text(lines[schema.CUSTOMER_ID]).to_numpy(), "r": _text(lines[schema.REP]).to_numpy(),
+    frame = pd.DataFrame({"c": _labels(lines[schema.CUSTOMER_ID]), "r": _labels(lines[schema.REP]),
                           "g": _text(lines[schema.REGION]).to_numpy(),
                           "v": pd.to_numeric(lines[schema.REVENUE], errors="coerce").fillna(0.0).to_numpy()})
 

@@ -221,7 +221,7 @@ def build_smart_table(
         require_frame(orders, "orders", where, [schema.ORDER_DATE, schema.REVENUE])
         o_month = _month_start(orders[schema.ORDER_DATE])
         o_rev = pd.to_numeric(orders[schema.REVENUE], errors="coerce").astype(float)
-    o_text: dict[str, pd.Series] = {}
+    o_sums: dict[tuple[str, ...], pd.DataFrame] = {}  # revenue by month and segment columns
 
     def owner_of(segment: str) -> str:
         if segment in owners:
@@ -237,14 +237,19 @@ def build_smart_table(
     def baseline_of(segment: str, period_months: list[pd.Timestamp], fallback: float) -> float:
         if not orders_ok:
             return fallback
-        mask = o_month.isin([m - pd.DateOffset(years=1) for m in period_months])
-        for k, v in _parse_uid(segment).items():
-            if k not in orders.columns:
-                return fallback
-            if k not in o_text:  # once per column: 60 targets over 10M lines
-                o_text[k] = orders[k].astype(str)
-            mask &= o_text[k] == v
-        return math.fsum(o_rev[mask])
+        parts = _parse_uid(segment)
+        if any(k not in orders.columns for k in parts):
+            return fallback
+        keys = tuple(sorted(parts))
+        if keys not in o_sums:  # once per set of columns: 60 targets would each scan 10M lines
+            by = [o_month.rename("month"), *(orders[k] for k in keys)]  # categoricals group on codes
+            sums = o_rev.rename("revenue").groupby(by, observed=True).sum().reset_index()
+            o_sums[keys] = sums.assign(**{k: sums[k].astype(str) for k in keys})
+        sums = o_sums[keys]
+        mask = sums["month"].isin([m - pd.DateOffset(years=1) for m in period_months])
+        for k, v in parts.items():
+            mask &= sums[k] == v
+        return math.fsum(sums.loc[mask, "revenue"])
 
     rows: list[dict] = []
 

@@ -330,6 +330,8 @@ def absent_artifacts(pack: Path) -> set[str]:
 
 def mark_absent(pack: Path, names: list[str]) -> None:
     """Note that the stage that builds ``names`` ran in ``pack`` and produced none of them."""
+    if not names:
+        return
     absent = absent_artifacts(pack) | set(names)
     path = pack / "artifacts" / _ABSENT
     path.parent.mkdir(parents=True, exist_ok=True)

@@ -274,7 +274,7 @@ def _write_sheet(ws, styles: _Styles, frame: pd.DataFrame, formats: Mapping[str,
         row = i + 1
         for j, column_values in enumerate(values):
             value = column_values[i]
-            if value is None:
+            if value is None or value == "":  # a blank cell, not an empty text (filters and COUNTA see it as empty)
                 continue
             if isinstance(value, str):
                 if links is not None and j == 0:
@@ -291,7 +291,7 @@ def _write_sheet(ws, styles: _Styles, frame: pd.DataFrame, formats: Mapping[str,
         ws.set_column(j, j, _column_width(str(title), frame[column], formats.get(column), max_width))
     ws.freeze_panes(1, 0)
     if columns:
-        ws.autofilter(0, 0, max(len(frame), 0), len(columns) - 1)
+        ws.autofilter(0, 0, len(frame), len(columns) - 1)  # the header and every row
     _set_print(ws)
 
 

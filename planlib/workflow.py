@@ -63,6 +63,7 @@ class Run:
             if builder is None:
                 raise KeyError(f"no artifact '{name}' in {self.pack} and no stage that builds it")
             if name not in self._built and name not in io.absent_artifacts(self.pack):
+                self._built.add(name)  # before the build: a stage that asks for its own table does not recurse
                 produced = builder(self)
                 for key, frame in produced.items():
                     self.save(key, frame)
@@ -70,7 +71,7 @@ class Run:
                 # optional table asked for in another notebook does not run the stage again
                 skipped = [other for other, built_by in _BUILDERS.items() if built_by is builder and other not in produced]
                 io.mark_absent(self.pack, skipped)
-                self._built.update({name, *produced, *skipped})
+                self._built.update({*produced, *skipped})
             if not io.has_artifact(self.pack, name):
                 if optional:
                     return None

@@ -38,6 +38,7 @@ def test_values_read_back_equal_the_frames(tmp_path):
     expected = funnel().assign(note=["=1+1 is text", np.nan, np.nan], feasible=["no", "yes", "yes"])  # words, not 1/0
     pd.testing.assert_frame_equal(back, expected, check_dtype=False)
     pd.testing.assert_frame_equal(pd.read_excel(path, sheet_name="Budget"), budget(), check_dtype=False)
+    assert openpyxl.load_workbook(path)["Funnel"]["H3"].value is None  # empty text is a blank cell, not ''
 
 
 def test_contents_sheet_comes_first_with_a_line_per_sheet(tmp_path):

@@ -172,7 +172,7 @@ def _customers_per_order(out: pd.DataFrame) -> np.ndarray:
     """
     orders, customers = out[schema.ORDER_ID], out[schema.CUSTOMER_ID]
     if not (isinstance(orders.dtype, pd.CategoricalDtype) and isinstance(customers.dtype, pd.CategoricalDtype)):
-        return out.groupby(schema.ORDER_ID, sort=False, observed=True)[schema.CUSTOMER_ID].transform("nunique").fillna(0).to_numpy()
+        return out.groupby(schema.ORDER_ID, sort=False)[schema.CUSTOMER_ID].transform("nunique").fillna(0).to_numpy()
     order, customer = orders.cat.codes.to_numpy().astype(np.int64), customers.cat.codes.to_numpy().astype(np.int64)
     known = (order >= 0) & (customer >= 0)
     base = len(customers.cat.categories) + 1

@@ -57,6 +57,7 @@ _RATIO_SUFFIXES = ("index", "ratio")
 _PLAIN_NAMES = {"year", "years", "n_years", "quarter", "month", "week", "day", "rank", "period"}  # no separators
 _INVALID_SHEET_CHARS = re.compile(r"[\\/?*\[\]:]")
 _RESERVED_SHEET_NAMES = {"history"}  # Excel refuses a sheet called History
+_MAX_SHARE = 100.0  # a rate, share or growth beyond 10,000% is an amount named like a share
 _WIDTH_SAMPLE = 5_000
 _MIN_WIDTH = 6
 
@@ -99,7 +100,8 @@ def infer_formats(frame: pd.DataFrame) -> dict[str, str]:
     Rules, first match wins: datetime dtype -> ``date`` (``datetime`` when a time of day
     is present); booleans and text -> none; year, quarter, month, rank and ``*_id``
     numbers -> ``general`` (no thousands separator); a name ending in index / ratio ->
-    ``ratio``; a name with a share / rate / weight / growth / probability... token -> ``pct``;
+    ``ratio``; a name with a share / rate / weight / growth / probability... token -> ``pct``
+    (unless a value is beyond 100, i.e. 10,000%: then it is an amount and the rules go on);
     ``X_per_Y`` with money in Y (budget per target) -> ``ratio``; a money token (target,
     revenue, budget, baseline, cost, value, gap, size...) -> ``money``; other integers ->
     ``int``; other floats -> ``ratio``.
@@ -122,7 +124,8 @@ def infer_formats(frame: pd.DataFrame) -> dict[str, str]:
             continue
         if tokens and tokens[-1] in _RATIO_SUFFIXES:
             formats[column] = "ratio"
-        elif name in _PCT_TOKENS or any(t in _PCT_TOKENS for t in tokens) or name.endswith("proposal_per_visit"):
+        elif (name in _PCT_TOKENS or any(t in _PCT_TOKENS for t in tokens) or name.endswith("proposal_per_visit")) \
+                and not _beyond_shares(values):
             formats[column] = "pct"
         elif "per" in tokens and any(t in _MONEY_TOKENS for t in tokens[tokens.index("per") + 1:]):
             formats[column] = "ratio"
@@ -133,6 +136,12 @@ def infer_formats(frame: pd.DataFrame) -> dict[str, str]:
         else:
             formats[column] = "ratio"
     return formats
+
+
+def _beyond_shares(values: pd.Series) -> bool:
+    """True when a column named like a share holds amounts (a quota weight of 135,581,082 is no 13,558,108,220%)."""
+    numbers = pd.to_numeric(values, errors="coerce").abs()
+    return bool(numbers.max() > _MAX_SHARE) if numbers.notna().any() else False
 
 
 def _format_code(kind: str) -> str:

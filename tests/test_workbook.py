@@ -296,3 +296,10 @@ def test_metric_names_are_readable_and_keep_their_row_format(tmp_path):
         target = W.write_workbook({"KPIs": kpis}, tmp_path / "kpi.xlsx", readable_headers=True)
     ws = openpyxl.load_workbook(target).worksheets[-1]
     assert ws["A3"].value == "毛利率" and ws["B3"].number_format == "0.0%"
+
+
+def test_an_amount_named_like_a_share_is_not_a_percentage():
+    """A rep's quota weight in money (AdventureWorks: 135,581,082) printed as 13,558,108,220% was a bug."""
+    formats = W.infer_formats(pd.DataFrame({"weight": [135_581_082.2, 1_200.0], "growth": [22.2, -0.1],
+                                            "share": [0.3, 0.7]}))
+    assert formats == {"weight": "ratio", "growth": "pct", "share": "pct"}
